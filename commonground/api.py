@@ -1,0 +1,86 @@
+"""The HTTP API under /api/, with its OpenAPI schema at /api/docs.
+
+Geography is open data and needs no login. Everything else needs a token (``Authorization: Bearer
+<key>``, made on the account page) or a signed-in session. Errors are JSON with a ``message``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from commonground.accounts.services import api_token_user
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+token_or_session = [TokenAuth(), django_auth]
+
+api = NinjaAPI(
+    title="Common Ground API",
+    version="1",
+    description="Places (open data, no login), the programme register and, as they arrive, listening, insight and action. "
+    "Authenticate with `Authorization: Bearer <token>`; tokens are made on your account page.",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, message: str, status: int, detail: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"message": message}
+    if detail is not None:
+        body["detail"] = detail
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _error(
+        request, "The request is not valid; see detail for each problem.", 422, exc.errors
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(
+        request,
+        "Authentication required: send a valid token as 'Authorization: Bearer <token>'.",
+        401,
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, "You do not have permission to see or change this.", 403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, str(exc) or "Not found.", 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, str(exc), exc.status_code)
+
+
+def _register_routers() -> None:
+    from commonground.places.api import router as places_router
+    from commonground.programme.api import router as programme_router
+
+    api.add_router("/places/", places_router)
+    api.add_router("/programme/", programme_router, auth=token_or_session)
+
+
+_register_routers()

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from commonground.core.audit import audit_record, audit_source
+from commonground.core.models import AuditEvent
+from commonground.core.suppression import display_count, suppressed_count
+from commonground.settings.env import email_settings, env_bool
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+def test_stats_json_counts_the_main_records() -> None:
+    out = StringIO()
+    call_command("stats", "--json", stdout=out)
+    counts = json.loads(out.getvalue())
+    assert counts["lsoas"] == 32844
+    assert counts["authorities"] == 317
+    assert {"organisations", "organisers", "users"} <= set(counts)
+
+
+@pytest.mark.django_db
+def test_demo_loads_twice_without_duplicates() -> None:
+    call_command("load_demo", stdout=StringIO())
+    first = StringIO()
+    call_command("stats", "--json", stdout=first)
+    call_command("load_demo", stdout=StringIO())
+    second = StringIO()
+    call_command("stats", "--json", stdout=second)
+    before, after = json.loads(first.getvalue()), json.loads(second.getvalue())
+    before.pop("audit_events"), after.pop("audit_events")
+    assert before == after
+    from commonground.programme.models import Organiser
+
+    banes = Organiser.objects.filter(programme__slug="better-together", kind="paid")
+    assert sorted(banes.values_list("neighbourhoods__name", flat=True)) == sorted(
+        [
+            "Whiteway",
+            "Foxhill and Odd Down",
+            "Radstock",
+            "Timsbury, Farmborough and Camerton",
+            "London Road and Snowhill",
+        ]
+    )
+    assert Organiser.objects.filter(programme__slug="exeter-organisers").count() == 3
+
+
+@pytest.mark.django_db
+def test_audit_records_where_from() -> None:
+    with audit_source("203.0.113.9 POST /x"):
+        event = audit_record(actor=None, action="test.thing", object_type="x", object_id="1")
+    assert AuditEvent.objects.get(pk=event.pk).source == "203.0.113.9 POST /x"
+    assert audit_record(actor=None, action="test.other").source == "command line"
+
+
+def test_small_counts_are_suppressed() -> None:
+    assert [display_count(n) for n in (0, 1, 4, 5, 1200)] == [
+        "0",
+        "fewer than 5",
+        "fewer than 5",
+        "5",
+        "1,200",
+    ]
+    assert suppressed_count(3) is None and suppressed_count(7) == 7
+    assert display_count(3, suppress=False) == "3"
+
+
+def test_environment_booleans_are_strict(monkeypatch: Any) -> None:
+    monkeypatch.setenv("FLAG", "flase")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("FLAG", False)
+    monkeypatch.setenv("FLAG", "yes")
+    assert env_bool("FLAG", False) is True
+
+
+def test_email_url() -> None:
+    smtp = email_settings("smtp+tls://user:p%40ss@mail.example.test:587")
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_HOST_PASSWORD"], smtp["EMAIL_USE_TLS"]) == (
+        "mail.example.test",
+        "p@ss",
+        True,
+    )
+    with pytest.raises(ImproperlyConfigured):
+        email_settings("carrier-pigeon://")
+
+
+def _check_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    full.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "commonground.settings.production",
+            "ALLOWED_HOSTS": "cg.example.gov.uk",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    result = _check_production({})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_passes_the_deployment_checks() -> None:
+    result = _check_production(
+        {"SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789"}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,70 @@
+"""Fixtures shared by every app's tests.
+
+The real geography is loaded once per test database (it is open data and read-only in most tests);
+each test then runs in a transaction that is rolled back, so tests that change places still leave the
+loaded copy as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from commonground.accounts.models import Membership, Role, User
+from commonground.programme.models import Organisation
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from commonground.places.loader import load_places
+
+    with django_db_blocker.unblock():
+        load_places(data_dir=settings.DATA_DIR)
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(
+        role: str | None = None, organisation: Organisation | None = None, **extra: Any
+    ) -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(
+            email=extra.pop("email", f"person{counter['n']}@example.test"),
+            password=extra.pop("password", "a-long-test-password-1"),
+            full_name=extra.pop("full_name", f"Test Person {counter['n']}"),
+            **extra,
+        )
+        if role is not None:
+            assert organisation is not None
+            Membership.objects.create(user=user, organisation=organisation, role=role)
+        return user
+
+    return make
+
+
+def login_verified(client: Client, user: User) -> Client:
+    """Sign in as if the user had also entered their two-factor code."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User], Client]:
+    return lambda user: login_verified(client, user)
+
+
+ALL_ROLES = [role.value for role in Role]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Build the front end from the npm packages: compile the branded GOV.UK Frontend stylesheet and copy
+# the browser files of each package into commonground/static/, where Django's staticfiles finds them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=commonground/static
+vendor=$out/vendor
+rm -rf "$vendor" "$out/build"
+mkdir -p "$vendor/govuk" "$vendor/leaflet" "$out/build"
+node_modules/.bin/sass --no-source-map --quiet-deps --style=compressed --load-path=node_modules \
+  commonground/static_src/scss/main.scss "$out/build/main.css"
+cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$vendor/govuk/"
+mkdir -p "$vendor/govuk/assets/images"
+cp node_modules/govuk-frontend/dist/govuk/assets/images/favicon.ico "$vendor/govuk/assets/images/"
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$vendor/leaflet/"
+cp -r node_modules/leaflet/dist/images "$vendor/leaflet/"
+cp node_modules/htmx.org/dist/htmx.min.js "$vendor/"
+cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+  node_modules/vega-embed/build/vega-embed.min.js "$vendor/"
+cp node_modules/axe-core/axe.min.js "$vendor/"
+echo "Static files built in $out/build and $out/vendor."
