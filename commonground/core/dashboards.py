@@ -1,19 +1,18 @@
 """The dashboard is assembled from panels that each app provides.
 
-``settings.DASHBOARD_PANELS`` lists functions ``panels(user) -> list[dict]``; each returns the panels
-that user should see, so a new app adds its panel without touching this module.
+An app with a ``dashboard.py`` defining ``panels(user) -> list[dict]`` contributes the panels that user
+should see; they appear in the order of ``settings.COMMONGROUND_APPS``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from .discovery import app_modules
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:
     panels: list[dict[str, Any]] = []
-    for dotted in settings.DASHBOARD_PANELS:
-        panels.extend(import_string(dotted)(user))
+    for _label, module in app_modules("dashboard"):
+        panels.extend(module.panels(user))
     return {"panels": panels}

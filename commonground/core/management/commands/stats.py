@@ -6,22 +6,18 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from commonground.core.discovery import app_modules
+
 
 def collect_counts() -> dict[str, int]:
-    """Counts of the main records, for operators and monitoring. Apps not installed are skipped."""
-    counts: dict[str, int] = {}
-    for name, label in settings.STATS_MODELS.items():
-        app_label, model_name = label.split(".")
-        if not apps.is_installed(f"commonground.{app_label}") and app_label not in {
-            a.label for a in apps.get_app_configs()
-        }:
-            continue
-        try:
-            model = apps.get_model(app_label, model_name)
-        except LookupError:
-            continue
-        counts[name] = model._default_manager.count()
-    return counts
+    """Counts of the main records, for operators and monitoring.
+
+    The foundation's are in ``settings.STATS_MODELS``; every other app lists its own in ``stats.py``.
+    """
+    wanted: dict[str, str] = dict(settings.STATS_MODELS)
+    for _label, module in app_modules("stats"):
+        wanted.update(module.STATS_MODELS)
+    return {name: apps.get_model(label)._default_manager.count() for name, label in wanted.items()}
 
 
 class Command(BaseCommand):
