@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from commonground.core.admin import AuditedAdmin
+
 from .models import Agreement, Commitment, Organisation, Organiser, Programme, TrainingRecord
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "org_id", "authority"]
     list_filter = ["kind"]
     search_fields = ["name", "org_id"]
@@ -12,7 +14,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin):
     list_display = ["name", "council", "starts_on", "ends_on"]
     filter_horizontal = ["organisations"]
     prepopulated_fields = {"slug": ["name"]}
@@ -24,7 +26,7 @@ class TrainingInline(admin.TabularInline):
 
 
 @admin.register(Organiser)
-class OrganiserAdmin(admin.ModelAdmin):
+class OrganiserAdmin(AuditedAdmin):
     """Supervision notes are deliberately absent: only the organiser and their host's managers read them."""
 
     list_display = ["full_name", "host", "programme", "stage", "placement_starts_on"]
@@ -40,7 +42,7 @@ class CommitmentInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(AuditedAdmin):
     list_display = ["title", "programme", "status", "signed_on"]
     filter_horizontal = ["parties"]
     inlines = [CommitmentInline]

@@ -125,3 +125,29 @@ def test_production_passes_the_deployment_checks() -> None:
         {"SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789"}
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_admin_changes_are_audited(make_user: Any, signed_in: Any) -> None:
+    from commonground.accounts.models import Membership, Role
+    from commonground.programme.models import Organisation
+
+    council = Organisation.objects.create(name="Council", slug="council", kind="council")
+    admin_user = make_user(is_staff=True, is_superuser=True)
+    Membership.objects.create(user=admin_user, organisation=council, role=Role.ADMINISTRATOR)
+    client = signed_in(admin_user)
+    response = client.post(
+        f"/admin/programme/organisation/{council.pk}/change/",
+        {
+            "name": "Renamed Council",
+            "slug": "council",
+            "kind": "council",
+            "org_id": "",
+            "website": "",
+            "description": "",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    event = AuditEvent.objects.get(action="admin.change", object_id=str(council.pk))
+    assert event.actor == admin_user
+    assert "name" in event.changes["fields"]
