@@ -76,11 +76,18 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
-    from commonground.places.api import router as places_router
-    from commonground.programme.api import router as programme_router
+    """Mount each app's ``api.router`` at ``/api/<app>/``.
 
-    api.add_router("/places/", places_router)
-    api.add_router("/programme/", programme_router, auth=token_or_session)
+    Routers are authenticated by token or session unless the app's ``api.PUBLIC`` is true (places:
+    geography is open data). A public router can still protect single endpoints with ``auth=``.
+    """
+    from commonground.core.discovery import app_modules
+
+    for label, module in app_modules("api"):
+        if getattr(module, "PUBLIC", False):
+            api.add_router(f"/{label}/", module.router)
+        else:
+            api.add_router(f"/{label}/", module.router, auth=token_or_session)
 
 
 _register_routers()

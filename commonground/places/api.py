@@ -13,6 +13,8 @@ from .lookup import locate
 from .models import LocalAuthority, Lsoa, Neighbourhood, Ward
 
 router = Router(tags=["places"])
+# Geography is open data: no authentication.
+PUBLIC = True
 
 
 class AuthorityOut(Schema):

@@ -43,7 +43,22 @@ INSTALLED_APPS = [
     "commonground.accounts",
     "commonground.places",
     "commonground.programme",
+    # The walk from a conversation to a change
+    "commonground.listening",
+    "commonground.insight",
+    "commonground.action",
+    # Money, measures and where to work next
+    "commonground.funding",
+    "commonground.impact",
+    "commonground.priorities",
+    # Residents' rights and what residents see
+    "commonground.privacy",
+    "commonground.public",
 ]
+
+# The apps above whose urls.py, api.py (``router``), dashboard.py (``panels``) and stats.py
+# (``STATS_MODELS``) are wired in automatically, in this order (see core/discovery.py).
+COMMONGROUND_APPS = [app.rsplit(".", 1)[1] for app in INSTALLED_APPS if app.startswith("commonground.")]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -154,13 +169,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Functions that contribute panels to the dashboard, in order (see core/dashboards.py).
-DASHBOARD_PANELS = [
-    "commonground.programme.dashboard.panels",
-    "commonground.places.dashboard.panels",
-]
-
-# What `commonground stats --json` counts: name -> "app_label.Model". Apps add theirs as they arrive.
+# What `commonground stats --json` counts for the foundation: name -> "app_label.Model". Other apps
+# add theirs in their own stats.py.
 STATS_MODELS = {
     "authorities": "places.LocalAuthority",
     "wards": "places.Ward",
