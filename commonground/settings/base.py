@@ -58,7 +58,9 @@ INSTALLED_APPS = [
 
 # The apps above whose urls.py, api.py (``router``), dashboard.py (``panels``) and stats.py
 # (``STATS_MODELS``) are wired in automatically, in this order (see core/discovery.py).
-COMMONGROUND_APPS = [app.rsplit(".", 1)[1] for app in INSTALLED_APPS if app.startswith("commonground.")]
+COMMONGROUND_APPS = [
+    app.rsplit(".", 1)[1] for app in INSTALLED_APPS if app.startswith("commonground.")
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -101,6 +103,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The default database file lives in var/, which a fresh clone does not have yet.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the task worker and the web process share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
