@@ -21,8 +21,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Playwright drives its browser from an event loop in this thread; the tests use no database here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _free_port() -> int:
@@ -78,6 +76,8 @@ def live_site() -> Iterator[str]:
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    # Playwright drives its browser from an event loop in this thread; these tests use no database.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"Chromium is not installed at {CHROMIUM}: run `make test-browser`, which installs Debian's chromium."

@@ -96,7 +96,11 @@ def test_email_url() -> None:
 
 
 def _check_production(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    full = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     full.update(
         {
             "DJANGO_SETTINGS_MODULE": "commonground.settings.production",
