@@ -64,11 +64,13 @@ COMMONGROUND_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "commonground.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "commonground.core.security.RateLimitMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "commonground.accounts.middleware.RequireTwoFactorMiddleware",
@@ -169,8 +171,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -189,4 +189,30 @@ STATS_MODELS = {
     "agreements": "programme.Agreement",
     "users": "accounts.User",
     "audit_events": "core.AuditEvent",
+}
+
+# Rate limits per client address: (name, methods, path prefixes, requests, per seconds).
+RATE_LIMITS = [
+    (
+        "login",
+        ["POST"],
+        ["/accounts/login/", "/accounts/two-factor/"],
+        env_int("RATE_LIMIT_LOGIN", 20),
+        300,
+    ),
+    ("public-forms", ["POST"], ["/public/"], env_int("RATE_LIMIT_PUBLIC_FORMS", 30), 300),
+    (
+        "api",
+        ["GET", "POST", "PUT", "PATCH", "DELETE"],
+        ["/api/", "/open311/"],
+        env_int("RATE_LIMIT_API", 600),
+        60,
+    ),
+]
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "commonground_cache",
+    }
 }

@@ -155,3 +155,68 @@ def test_admin_changes_are_audited(make_user: Any, signed_in: Any) -> None:
     event = AuditEvent.objects.get(action="admin.change", object_id=str(council.pk))
     assert event.actor == admin_user
     assert "name" in event.changes["fields"]
+
+
+@pytest.mark.django_db
+def test_security_headers_forbid_inline_script(client: Any) -> None:
+    response = client.get("/places/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_templates_have_no_inline_scripts() -> None:
+    """The policy would block them: every script must be a file under static/."""
+    import re
+
+    offenders = []
+    for template in (REPO / "commonground").rglob("templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script\b([^>]*)>", text):
+            attributes = match.group(1)
+            if "src=" not in attributes and "application/json" not in attributes:
+                offenders.append(str(template.relative_to(REPO)))
+        if re.search(r"\son[a-z]+=\"", text):
+            offenders.append(f"{template.relative_to(REPO)} (event handler attribute)")
+    assert offenders == []
+
+
+@pytest.mark.django_db
+def test_login_attempts_are_rate_limited(client: Any, settings: Any) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(20):
+        assert (
+            client.post(
+                "/accounts/login/", {"email": "x@example.test", "password": "y"}
+            ).status_code
+            == 200
+        )
+    refused = client.post("/accounts/login/", {"email": "x@example.test", "password": "y"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "300"
+    assert client.get("/accounts/login/").status_code == 200
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_api_rate_limit_answers_json(client: Any) -> None:
+    from django.core.cache import cache
+
+    from commonground.core.security import Limit, RateLimitMiddleware
+
+    cache.clear()
+    middleware = RateLimitMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+    middleware.limits = [Limit("api", frozenset({"GET"}), ("/api/",), 2, 60)]
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/api/places/authorities")
+    assert middleware(request) is None
+    assert middleware(request) is None
+    response = middleware(request)
+    assert response.status_code == 429
+    assert "Too many requests" in json.loads(response.content)["message"]
+    cache.clear()
