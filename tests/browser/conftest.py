@@ -43,6 +43,8 @@ def live_site() -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{folder / 'site.sqlite3'}",
         "COMMONGROUND_VAR_DIR": str(folder),
         "DEBUG": "false",
+        # Every journey signs in from the same address; the limit itself is tested in core's tests.
+        "RATE_LIMIT_LOGIN": "100000",
     }
     manage = [sys.executable, str(REPO / "manage.py")]
     for command in (["migrate", "--noinput"], ["load_places"], ["load_demo"]):
