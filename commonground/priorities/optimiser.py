@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -295,8 +298,38 @@ def _packing_model(
     return _PackingModel(lp=lp, packing_rows=len(shared))
 
 
+_banner_lock = threading.Lock()
+_banner_printed = False
+
+
+def _make_highs() -> highspy.Highs:
+    """A HiGHS instance, without its start-up banner on standard output.
+
+    HiGHS prints a copyright banner straight to file descriptor 1 when the first instance in a
+    process is made, before any option can switch output off; that would corrupt JSON printed by
+    `commonground priorities plan --json`. The first instance is therefore made with descriptor 1
+    pointing at standard error, where the banner does no harm.
+    """
+    global _banner_printed
+    if _banner_printed:
+        return highspy.Highs()
+    with _banner_lock:
+        if _banner_printed:
+            return highspy.Highs()
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            highs = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            _banner_printed = True
+        return highs
+
+
 def _new_highs(time_limit_seconds: float, mip_rel_gap: float, presolve: bool) -> highspy.Highs:
-    highs = highspy.Highs()
+    highs = _make_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("time_limit", float(time_limit_seconds))
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))

@@ -1,0 +1,4 @@
+STATS_MODELS = {
+    "priority_scenarios": "priorities.Scenario",
+    "accepted_patches": "priorities.AcceptedPatch",
+}
