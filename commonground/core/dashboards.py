@@ -14,5 +14,9 @@ from .discovery import app_modules
 def dashboard_context(user: Any) -> dict[str, Any]:
     panels: list[dict[str, Any]] = []
     for _label, module in app_modules("dashboard"):
-        panels.extend(module.panels(user))
+        for panel in module.panels(user):
+            # Every key the template reads is present, so a missing list never reads as dict.items.
+            panels.append(
+                {"caption": "", "stats": [], "items": [], "links": [], "empty": "", **panel}
+            )
     return {"panels": panels}

@@ -1,2 +1,75 @@
+from django.urls import path
+
+from . import views
+
 app_name = "funding"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.fund_list, name="fund_list"),
+    path("funds/new/", views.fund_create, name="fund_create"),
+    path("funds/<slug:slug>/", views.fund_detail, name="fund_detail"),
+    path("funds/<slug:slug>/themes/new/", views.fund_theme_add, name="fund_theme_add"),
+    path("funds/<slug:slug>/criteria/new/", views.fund_criterion_add, name="fund_criterion_add"),
+    path("funds/<slug:slug>/rounds/new/", views.round_create, name="round_create"),
+    path("funds/<slug:slug>/grants/", views.fund_grants, name="fund_grants"),
+    path("funds/<slug:slug>/applications/", views.fund_applications, name="fund_applications"),
+    path("rounds/<uuid:public_id>/apply/", views.application_create, name="application_create"),
+    path("applications/", views.application_list, name="application_list"),
+    path("applications/<uuid:public_id>/", views.application_detail, name="application_detail"),
+    path(
+        "applications/<uuid:public_id>/edit/",
+        views.application_update,
+        name="application_update",
+    ),
+    path(
+        "applications/<uuid:public_id>/submit/",
+        views.application_submit,
+        name="application_submit",
+    ),
+    path(
+        "applications/<uuid:public_id>/withdraw/",
+        views.application_withdraw,
+        name="application_withdraw",
+    ),
+    path("applications/<uuid:public_id>/files/new/", views.attachment_add, name="attachment_add"),
+    path(
+        "applications/<uuid:public_id>/assessors/new/",
+        views.assessor_assign,
+        name="assessor_assign",
+    ),
+    path(
+        "applications/<uuid:public_id>/moderate/",
+        views.application_moderate,
+        name="application_moderate",
+    ),
+    path(
+        "applications/<uuid:public_id>/decide/",
+        views.application_decide,
+        name="application_decide",
+    ),
+    path("files/<uuid:public_id>/", views.attachment_download, name="attachment_download"),
+    path("assessments/<uuid:public_id>/", views.assignment_score, name="assignment_score"),
+    path(
+        "assessments/<uuid:public_id>/declare/",
+        views.assignment_declare,
+        name="assignment_declare",
+    ),
+    path("grants/", views.grant_list, name="grant_list"),
+    path("grants/<uuid:public_id>/", views.grant_detail, name="grant_detail"),
+    path("grants/<uuid:public_id>/payments/new/", views.payment_add, name="payment_add"),
+    path("grants/<uuid:public_id>/milestones/new/", views.milestone_add, name="milestone_add"),
+    path("grants/<uuid:public_id>/returns/new/", views.return_add, name="return_add"),
+    path("grants/<uuid:public_id>/variations/new/", views.variation_add, name="variation_add"),
+    path("grants/<uuid:public_id>/risk/", views.grant_risk, name="grant_risk"),
+    path("grants/<uuid:public_id>/close/", views.grant_close, name="grant_close"),
+    path("payments/<uuid:public_id>/paid/", views.payment_paid, name="payment_paid"),
+    path("milestones/<uuid:public_id>/", views.milestone_update, name="milestone_update"),
+    path("variations/<uuid:public_id>/decide/", views.variation_decide, name="variation_decide"),
+    path("export/360giving.<str:file_format>", views.export_grants, name="export_grants"),
+    path("past-grants/", views.past_grant_list, name="past_grant_list"),
+    path("past-grants/import/", views.past_grant_import, name="past_grant_import"),
+    path("bids/", views.bid_list, name="bid_list"),
+    path("bids/new/", views.bid_create, name="bid_create"),
+    path("bids/<uuid:public_id>/", views.bid_update, name="bid_update"),
+    path("posts/", views.post_funding, name="post_funding"),
+    path("posts/<uuid:public_id>/new/", views.post_funding_add, name="post_funding_add"),
+]

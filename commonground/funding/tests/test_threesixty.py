@@ -171,7 +171,7 @@ def test_duplicate_grant_identifiers_are_reported() -> None:
 
 
 def test_naive_modification_times_are_refused() -> None:
-    grant = main_fund_grant(1, date_modified=datetime(2024, 7, 2, 9, 30))  # noqa: DTZ001
+    grant = main_fund_grant(1, date_modified=datetime(2024, 7, 2, 9, 30))
 
     with pytest.raises(ValueError, match="timezone-aware"):
         build_package([grant], PUBLISHER)

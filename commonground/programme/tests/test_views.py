@@ -181,7 +181,7 @@ def test_dashboard_per_role(
     own, _other = world
     _manager, client = _client_for(Role.HOST_MANAGER, own["host"], make_user, signed_in)
     OrganiserFactory(host=own["host"], programme=own["programme"], full_name="Visible Organiser")
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(60):
         html = client.get("/dashboard/").content.decode()
     assert "Your organisers" in html and "Visible Organiser" in html
     _councillor, councillor_client = _client_for(
