@@ -627,7 +627,7 @@ def conversation_correct(
     if not reason.strip():
         raise ValidationError({"reason": _("Say what you corrected and why.")})
     conversation = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))
         .select_related("organiser", "resident", "lsoa", "ward", "neighbourhood", "authority")
         .get(pk=conversation.pk)
     )
