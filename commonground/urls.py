@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("commonground.accounts.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    # Open311 GeoReport v2 is a published contract, so it keeps its standard address.
+    path("open311/v2/", include("commonground.action.open311_urls")),
 ]
 urlpatterns += [
     path(PREFIXES.get(label, f"{label}/"), include(f"commonground.{label}.urls"))

@@ -27,7 +27,13 @@ def _base(title: str, description: str) -> dict[str, Any]:
         "config": {
             "font": FONT,
             "axis": {"labelFontSize": 13, "titleFontSize": 13, "labelLimit": 260},
-            "legend": {"labelFontSize": 13, "titleFontSize": 13, "orient": "bottom"},
+            "legend": {
+                "labelFontSize": 13,
+                "titleFontSize": 13,
+                "orient": "bottom",
+                "labelLimit": 320,
+                "columns": 1,
+            },
             "title": {"fontSize": 16, "anchor": "start"},
         },
     }
@@ -88,17 +94,14 @@ def themes_chart(evidence: AreaEvidence, limit: int = 12) -> dict[str, Any]:
 
 def authority_chart(evidence: AreaEvidence, limit: int = 12) -> dict[str, Any]:
     """How many times the authority's share each theme is here; 1 means the same."""
+    more = _("More than across the authority")
+    less = _("Less than across the authority")
+    same = _("Not clearly different")
     values = [
         {
             "theme": row.theme.name,
             "lift": row.lift_shown,
-            "marked": _("More than across the authority")
-            if row.over_represented
-            else (
-                _("Less than across the authority")
-                if row.under_represented
-                else _("Not clearly different")
-            ),
+            "marked": more if row.over_represented else (less if row.under_represented else same),
         }
         for row in evidence.rows[:limit]
         if row.lift_shown is not None
@@ -125,7 +128,10 @@ def authority_chart(evidence: AreaEvidence, limit: int = 12) -> dict[str, Any]:
                             "field": "marked",
                             "type": "nominal",
                             "title": None,
-                            "scale": {"range": ["#d4351c", BLUE, GREY]},
+                            "scale": {
+                                "domain": [more, less, same],
+                                "range": ["#d4351c", BLUE, GREY],
+                            },
                         },
                         "tooltip": [
                             {"field": "theme", "title": _("Theme")},
@@ -244,6 +250,7 @@ def who_said_it_chart(evidence: AreaEvidence) -> dict[str, Any] | None:
                     "type": "nominal",
                     "title": None,
                     "axis": {"labelAngle": -40},
+                    "sort": [theme.name for theme in table.themes],
                 },
                 "y": {"field": "group", "type": "nominal", "title": None, "sort": None},
                 "color": {

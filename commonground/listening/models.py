@@ -447,6 +447,12 @@ class Conversation(PublicIdModel):
     def is_anonymous(self) -> bool:
         return self.consent_tier == ConsentTier.ANONYMOUS
 
+    @property
+    def special_category_found_labels(self) -> list[str]:
+        from .special_category import CATEGORY_LABELS
+
+        return [str(CATEGORY_LABELS.get(key, key)) for key in self.special_category_detected]
+
 
 class ConversationVersion(models.Model):
     """One version of a conversation, never changed after it is written.

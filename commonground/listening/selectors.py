@@ -133,9 +133,23 @@ def conversation_access(*, user: Any, conversation: Conversation) -> Access:
     if user.has_perm("listening.change_conversation", conversation):
         return Access(inside_host=True, fields=ALL_FIELDS)
     named = set(conversation.shared_with.values_list("id", flat=True))
+    if named and conversation.resident_id is not None:
+        # Named at the time is not enough: the resident's referral consent must still be in force.
+        named &= _referral_partners(conversation.resident_id)
     return Access(
         inside_host=False,
         fields=shared_fields(user, provider_id=conversation.host_id, named_recipients=named),
+    )
+
+
+def _referral_partners(resident_id: int) -> set[int]:
+    """Organisations named in a referral consent of this resident that is still in force."""
+    return set(
+        Consent.partners.through.objects.filter(
+            consent__resident_id=resident_id,
+            consent__withdrawn_at__isnull=True,
+            consent__purpose=Consent.Purpose.REFERRAL,
+        ).values_list("organisation_id", flat=True)
     )
 
 
@@ -144,13 +158,7 @@ def resident_access(*, user: Any, resident: Resident) -> Access:
         return NO_ACCESS
     if user.has_perm("listening.change_resident", resident):
         return Access(inside_host=True, fields=ALL_FIELDS)
-    named = set(
-        Consent.partners.through.objects.filter(
-            consent__resident=resident,
-            consent__withdrawn_at__isnull=True,
-            consent__purpose=Consent.Purpose.REFERRAL,
-        ).values_list("organisation_id", flat=True)
-    )
+    named = _referral_partners(resident.pk)
     return Access(
         inside_host=False,
         fields=shared_fields(user, provider_id=resident.host_id, named_recipients=named),
@@ -275,7 +283,10 @@ class Figure:
 
     value: int
     suppressed: bool
-    rule: str = str(COUNTING_RULE)
+
+    @property
+    def rule(self) -> str:
+        return str(COUNTING_RULE)
 
     @property
     def display(self) -> str:
@@ -393,7 +404,10 @@ class AreaListening:
     months: list[tuple[date, Figure]]
     first_on: date | None
     last_on: date | None
-    rule: str = str(COUNTING_RULE)
+
+    @property
+    def rule(self) -> str:
+        return str(COUNTING_RULE)
 
 
 def area_listening(

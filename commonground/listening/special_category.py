@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
-CATEGORY_LABELS: dict[str, str] = {
-    "health": "health",
-    "ethnicity": "racial or ethnic origin",
-    "politics": "political opinions",
-    "religion": "religious or philosophical beliefs",
-    "trade_union": "trade union membership",
-    "genetic": "genetic or biometric data",
-    "sexuality": "sex life or sexual orientation",
+from django.utils.translation import gettext_lazy
+
+CATEGORY_LABELS: dict[str, Any] = {
+    "health": gettext_lazy("health"),
+    "ethnicity": gettext_lazy("racial or ethnic origin"),
+    "politics": gettext_lazy("political opinions"),
+    "religion": gettext_lazy("religious or philosophical beliefs"),
+    "trade_union": gettext_lazy("trade union membership"),
+    "genetic": gettext_lazy("genetic or biometric data"),
+    "sexuality": gettext_lazy("sex life or sexual orientation"),
 }
 
 _PATTERNS: dict[str, list[str]] = {
@@ -94,10 +97,19 @@ _PATTERNS: dict[str, list[str]] = {
     ],
 }
 
-_COMPILED: dict[str, list[re.Pattern[str]]] = {
-    category: [re.compile(pattern, re.IGNORECASE) for pattern in patterns]
-    for category, patterns in _PATTERNS.items()
-}
+# One pattern for everything, each category a named group, so a single pass over the text finds every
+# category (a spreadsheet of 100,000 rows is checked row by row). Every pattern starts at a word
+# boundary and is lower case (see the tests); testing the boundary once, before the alternatives,
+# lets most positions fail at once.
+_COMBINED = re.compile(
+    r"\b(?:"
+    + "|".join(
+        f"(?P<{category}>{'|'.join(f'(?:{pattern[2:]})' for pattern in patterns)})"
+        for category, patterns in _PATTERNS.items()
+    )
+    + ")"
+)  # matched against lower-cased text: much faster than IGNORECASE, and the patterns are lower case
+_ORDER = list(_PATTERNS)
 
 
 @dataclass(frozen=True)
@@ -108,17 +120,17 @@ class Finding:
 
 def findings(*texts: str) -> list[Finding]:
     """Every category found in ``texts`` with the first phrase that revealed it, in a stable order."""
-    found: list[Finding] = []
-    joined = "\n".join(text for text in texts if text)
+    joined = "\n".join(text for text in texts if text).lower()
     if not joined.strip():
-        return found
-    for category, patterns in _COMPILED.items():
-        for pattern in patterns:
-            match = pattern.search(joined)
-            if match:
-                found.append(Finding(category=category, phrase=match.group(0)))
+        return []
+    first: dict[str, str] = {}
+    for match in _COMBINED.finditer(joined):
+        category = match.lastgroup
+        if category is not None and category not in first:
+            first[category] = match.group(0)
+            if len(first) == len(_ORDER):
                 break
-    return found
+    return [Finding(category=c, phrase=first[c]) for c in _ORDER if c in first]
 
 
 def categories_in(*texts: str) -> list[str]:

@@ -3,9 +3,11 @@
 Every note is invented and reproducible from a seed. Each carries the themes it was written from, so
 a tagger can be trained or scored against them. Plain Python: nothing here needs Django.
 
-    >>> import random
-    >>> note = generate_conversation(random.Random(7))
-    >>> note.themes  # e.g. ('buses',)
+Use::
+
+    note = generate_conversation(random.Random(7))
+    note.concerns, note.themes        # what they said, and the themes it was written from
+    list(generate_conversations(1000, seed=2026))
 """
 
 from __future__ import annotations
@@ -292,6 +294,16 @@ def _casual(text: str, rng: random.Random) -> str:
     return text
 
 
+def _sentences(parts: list[str]) -> str:
+    """Join notes so that one ends before the next begins, even when a full stop was dropped."""
+    joined = ""
+    for part in parts:
+        if joined and joined[-1] not in ".!?":
+            joined += "."
+        joined = f"{joined} {part}" if joined else part
+    return joined
+
+
 def generate_conversation(
     rng: random.Random,
     *,
@@ -318,7 +330,7 @@ def generate_conversation(
     ideas = [rng.choice(_IDEAS[theme]) for theme in themes if rng.random() < 0.7]
     return GeneratedConversation(
         loves=_casual(rng.choice(_LOVES), rng),
-        concerns=" ".join(concerns),
+        concerns=_sentences(concerns),
         ideas="; ".join(ideas),
         would_do=rng.choice(_WOULD_DO),
         talk_to=rng.choice(_TALK_TO),

@@ -152,6 +152,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Project photos and forum papers, served only through views that check permission first.
+ACTION_PRIVATE_ROOT = Path(env_str("ACTION_PRIVATE_ROOT", str(VAR_DIR / "private" / "action")))
+# The site's public address, used to build links in e-mails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 MEDIA_URL = "/media/"
 
 TASKS = {
@@ -168,7 +172,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # weasyprint logs every stylesheet it parses at INFO, including its own on import.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 X_FRAME_OPTIONS = "DENY"

@@ -25,17 +25,34 @@ def listening_area_panel(
     Usage on a place page: ``{% load listening_tags %}{% listening_area_panel ward=ward %}``.
     """
     request = context.get("request")
-    user = getattr(request, "user", None)
+    return {
+        "listening": area_figures(
+            getattr(request, "user", None),
+            lsoa=lsoa,
+            ward=ward,
+            neighbourhood=neighbourhood,
+            authority=authority,
+        )
+    }
+
+
+def area_figures(
+    user: Any,
+    *,
+    lsoa: Any = None,
+    ward: Any = None,
+    neighbourhood: Any = None,
+    authority: Any = None,
+) -> dict[str, Any]:
+    """The figures for one area: an LSOA, a ward, a neighbourhood or a whole authority."""
     if authority is not None:
-        figures = area_listening(user=user, authority_id=authority.pk)
+        return area_listening(user=user, authority_id=authority.pk)
+    if lsoa is not None:
+        lsoa_ids = [lsoa.pk]
+    elif ward is not None:
+        lsoa_ids = list(ward.lsoas.values_list("pk", flat=True))
+    elif neighbourhood is not None:
+        lsoa_ids = list(neighbourhood.lsoas.values_list("pk", flat=True))
     else:
-        if lsoa is not None:
-            lsoa_ids = [lsoa.pk]
-        elif ward is not None:
-            lsoa_ids = list(ward.lsoas.values_list("pk", flat=True))
-        elif neighbourhood is not None:
-            lsoa_ids = list(neighbourhood.lsoas.values_list("pk", flat=True))
-        else:
-            lsoa_ids = []
-        figures = area_listening(user=user, lsoa_ids=lsoa_ids)
-    return {"listening": figures}
+        lsoa_ids = []
+    return area_listening(user=user, lsoa_ids=lsoa_ids)

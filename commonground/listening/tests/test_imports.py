@@ -276,3 +276,22 @@ def test_imported_first_versions_read_like_any_other(
     first, second = conversation.versions.order_by("number")
     assert set(first.data) == set(second.data)
     assert {key for key in first.data if first.data[key] != second.data[key]} == {"concerns"}
+
+
+def test_import_checks_again_when_the_checked_rows_are_gone(world: dict[str, Any]) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    batch = ImportBatch(
+        host=world["host"], uploaded_by=world["user"], default_organiser=world["organiser"],
+        filename="sheet.csv", sha256="0" * 64,
+    )  # fmt: skip
+    batch.file.save("sheet.csv", ContentFile(as_csv(good_rows(world["organiser"]))), save=False)
+    batch.save()
+    imports.import_check(batch=batch)
+    checked = imports._checked_path(batch)
+    assert default_storage.exists(checked)
+    default_storage.delete(checked)
+    imports.import_run(batch=batch, actor=world["user"])
+    assert Conversation.objects.count() == 5
+    assert not default_storage.exists(checked) and not batch.file

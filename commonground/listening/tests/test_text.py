@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ..special_category import categories_in, findings
+from ..special_category import _PATTERNS, categories_in, findings
 from ..textgen import THEMES, generate_conversation, generate_conversations, synthetic_name
 
 
@@ -30,6 +30,13 @@ from ..textgen import THEMES, generate_conversation, generate_conversations, syn
 )
 def test_special_category_check(text: str, expected: list[str]) -> None:
     assert categories_in(text) == expected
+
+
+def test_patterns_suit_the_single_combined_pass() -> None:
+    for patterns in _PATTERNS.values():
+        for pattern in patterns:
+            assert pattern.startswith(r"\b"), pattern
+            assert pattern == pattern.lower(), pattern
 
 
 def test_findings_say_which_phrase_was_found() -> None:

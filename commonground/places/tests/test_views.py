@@ -97,3 +97,13 @@ def test_organiser_cannot_draw_neighbourhoods(
 ) -> None:
     client = signed_in(make_user(Role.ORGANISER, OrganisationFactory()))
     assert client.get("/places/authorities/E06000022/neighbourhoods/new/").status_code == 403
+
+
+def test_place_pages_show_other_apps_panels(client: Client) -> None:
+    neighbourhood = NeighbourhoodFactory()
+    html = client.get(neighbourhood.get_absolute_url()).content.decode()
+    assert 'id="listening-panel"' in html
+    assert f'href="/public/neighbourhoods/{neighbourhood.slug}/"' in html
+    lsoa_html = client.get("/places/lsoas/E01014370/").content.decode()
+    assert "Residents listened to here" in lsoa_html
+    assert "/public/neighbourhoods/" not in lsoa_html

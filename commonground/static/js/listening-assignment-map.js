@@ -24,10 +24,11 @@
           shape.bindTooltip(feature.properties.name + ": " + feature.properties.conversations);
         }
       }).addTo(map);
+      if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
+      else { map.setView([51.38, -2.36], 12); }
+      // Markers need the map's view, so they go on after it is set.
       (data.streets || []).forEach(function (street) {
         L.circleMarker([street.lat, street.lon], { radius: 6, color: "#1d70b8" }).bindTooltip(street.name).addTo(map);
       });
-      if (data.features.length) { map.fitBounds(layer.getBounds(), { padding: [10, 10] }); }
-      else { map.setView([51.38, -2.36], 12); }
     });
 })();
