@@ -2,8 +2,8 @@
 
 Run it on a throwaway database (it fills the database it is given):
 
-    bash scripts/with_postgres.sh .venv/bin/python -m commonground.action.benchmark
-    bash scripts/with_postgres.sh .venv/bin/python -m commonground.action.benchmark --matters 20000
+    bash scripts/with_postgres.sh .venv/bin/python -m bench.bench_action
+    bash scripts/with_postgres.sh .venv/bin/python -m bench.bench_action --matters 20000
 
 What it does:
 
@@ -96,7 +96,7 @@ def main() -> None:
         f"- machine: {machine()}",
         f"- date: {datetime.now(UTC):%Y-%m-%d}",
         f"- database: {connection.vendor}",
-        f"- command: {' '.join(['python -m commonground.action.benchmark', *sys.argv[1:]])}",
+        f"- command: {' '.join(['python -m bench.bench_action', *sys.argv[1:]])}",
         "",
     ]
 

@@ -129,3 +129,18 @@ def test_page_takes_a_fixed_number_of_queries(
             client.get(f"/public/neighbourhoods/{world['neighbourhood'].slug}/").status_code == 200
         )
     assert Project.objects.count() == 22
+
+
+def test_page_links_to_the_other_public_pages_and_each_opens_for_anyone(
+    client: Client, world: dict[str, Any]
+) -> None:
+    slug = world["neighbourhood"].slug
+    page = client.get(f"/public/neighbourhoods/{slug}/").content.decode()
+    for url in (
+        f"/insight/neighbourhoods/{slug}/what-we-heard/",
+        f"/places/neighbourhoods/{slug}/",
+        "/action/toolkit/",
+        "/impact/open-data/",
+    ):
+        assert f'href="{url}"' in page
+        assert client.get(url).status_code == 200, url
