@@ -12,11 +12,11 @@ from django.core.files.base import File
 from django.db import models, transaction
 from django.db.models import Model
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from commonground.accounts.rules import organisation_ids
-from commonground.core.audit import audit_record, model_changes
+from commonground.core.audit import audit_record
+from commonground.core.services import save_changes, unique_slug
 from commonground.places.lookup import locate
 from commonground.places.models import LocalAuthority, Lsoa, Neighbourhood, Ward
 from commonground.programme.models import Organisation, Organiser, Programme
@@ -58,38 +58,9 @@ from .routing import Place, choose_route
 MAX_DESCRIPTION = 4000
 
 
-def _unique_slug(model: type[Model], text: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(text)[:150] or "item"
-    slug, counter = base, 2
-    while model._default_manager.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
-
-
 def _save(instance: Model) -> Model:
     instance.full_clean()
     instance.save()
-    return instance
-
-
-def _apply(
-    *, actor: Any, instance: Model, data: dict[str, Any], action: str, organisation_id: int | None
-) -> Model:
-    fields = [name for name in data if not isinstance(data[name], list | tuple | set)]
-    before = {name: getattr(instance, name) for name in fields}
-    for name in fields:
-        setattr(instance, name, data[name])
-    _save(instance)
-    changes = model_changes(instance, fields, before)
-    if changes:
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=instance,
-            organisation_id=organisation_id,
-            changes=changes,
-        )
     return instance
 
 
@@ -134,7 +105,7 @@ def matter_category_create(
 def matter_category_update(
     *, actor: Any, category: MatterCategory, data: dict[str, Any]
 ) -> MatterCategory:
-    _apply(
+    save_changes(
         actor=actor,
         instance=category,
         data=data,
@@ -155,7 +126,7 @@ def routing_rule_create(*, actor: Any, council: Organisation, **fields: Any) -> 
 
 @transaction.atomic
 def routing_rule_update(*, actor: Any, rule: RoutingRule, data: dict[str, Any]) -> RoutingRule:
-    _apply(
+    save_changes(
         actor=actor,
         instance=rule,
         data=data,
@@ -622,7 +593,7 @@ def group_create(
     group = _save(
         Group(
             name=name.strip(),
-            slug=_unique_slug(Group, name),
+            slug=unique_slug(Group, name, max_length=150),
             kind=kind,
             description=description,
             host=host,
@@ -650,7 +621,7 @@ def group_update(
     supporting_organisations: Iterable[Organisation] | None = None,
     themes: Iterable[Any] | None = None,
 ) -> Group:
-    _apply(
+    save_changes(
         actor=actor, instance=group, data=data, action="group.update", organisation_id=group.host_id
     )
     if supporting_organisations is not None:
@@ -773,7 +744,7 @@ def toolkit_entry_create(
     entry = _save(
         ToolkitEntry(
             title=title.strip(),
-            slug=_unique_slug(ToolkitEntry, title),
+            slug=unique_slug(ToolkitEntry, title, max_length=150),
             kind=kind,
             summary=summary,
             body=body,
@@ -802,7 +773,7 @@ def toolkit_entry_update(
     themes: Iterable[Any] | None = None,
     area_types: Iterable[str] | None = None,
 ) -> ToolkitEntry:
-    _apply(
+    save_changes(
         actor=actor,
         instance=entry,
         data=data,
@@ -844,7 +815,7 @@ def project_create(
     project = _save(
         Project(
             title=title.strip(),
-            slug=_unique_slug(Project, title),
+            slug=unique_slug(Project, title, max_length=150),
             summary=summary,
             aims=aims,
             host=host,
@@ -878,7 +849,7 @@ def project_update(
     lead_group = data.get("lead_group")
     if lead_group is not None and lead_group.host_id != project.host_id:
         raise ValidationError({"lead_group": _("Choose a group your host works with.")})
-    _apply(
+    save_changes(
         actor=actor,
         instance=project,
         data=data,
@@ -922,7 +893,7 @@ def milestone_update(*, actor: Any, milestone: Milestone, status: str) -> Milest
         done_on = timezone.localdate()
     if status != Milestone.Status.DONE:
         done_on = None
-    _apply(
+    save_changes(
         actor=actor,
         instance=milestone,
         data={"status": status, "done_on": done_on},
@@ -1062,7 +1033,7 @@ def forum_create(
     forum = _save(
         Forum(
             name=name.strip(),
-            slug=_unique_slug(Forum, name),
+            slug=unique_slug(Forum, name, max_length=150),
             description=description,
             council=council,
             organisation=organisation,
@@ -1167,7 +1138,7 @@ def agenda_item_add(*, actor: Any, meeting: Meeting, title: str, body: str = "")
 def meeting_publish_agenda(*, actor: Any, meeting: Meeting) -> Meeting:
     if meeting.status != Meeting.Status.PLANNED:
         raise ValidationError(_("Only a planned meeting's agenda can be published."))
-    _apply(
+    save_changes(
         actor=actor,
         instance=meeting,
         data={"status": Meeting.Status.AGENDA_PUBLISHED},
@@ -1181,7 +1152,7 @@ def meeting_publish_agenda(*, actor: Any, meeting: Meeting) -> Meeting:
 def meeting_record_minutes(*, actor: Any, meeting: Meeting, minutes: str) -> Meeting:
     if not minutes.strip():
         raise ValidationError({"minutes": _("Write the minutes before saving them.")})
-    _apply(
+    save_changes(
         actor=actor,
         instance=meeting,
         data={"minutes": minutes.strip(), "status": Meeting.Status.HELD},
@@ -1225,7 +1196,7 @@ def forum_action_update(
     *, actor: Any, action: ForumAction, status: str, progress_note: str = ""
 ) -> ForumAction:
     done_on = timezone.localdate() if status == ForumAction.Status.DONE else None
-    _apply(
+    save_changes(
         actor=actor,
         instance=action,
         data={"status": status, "progress_note": progress_note, "done_on": done_on},
@@ -1304,7 +1275,7 @@ def action_plan_item_progress(
             item=item, on=on or timezone.localdate(), status=status, note=note.strip(), actor=actor
         )
     )
-    _apply(
+    save_changes(
         actor=actor,
         instance=item,
         data={"status": status},
@@ -1385,7 +1356,7 @@ def idea_create(
 @transaction.atomic
 def idea_update_case(*, actor: Any, idea: Idea, data: dict[str, Any]) -> Idea:
     """Fill in the business case: costs, savings, who benefits, evidence, owner."""
-    _apply(
+    save_changes(
         actor=actor,
         instance=idea,
         data=data,
@@ -1425,7 +1396,7 @@ def idea_move(
     }
     if idea.responded_on is None and status != Idea.Status.IDEA:
         data["responded_on"] = on
-    _apply(
+    save_changes(
         actor=actor, instance=idea, data=data, action="idea.move", organisation_id=idea.council_id
     )
     IdeaProgress.objects.create(

@@ -21,12 +21,12 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Model, Sum
+from django.db.models import Sum
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from commonground.core.audit import audit_record, model_changes
+from commonground.core.audit import audit_record
+from commonground.core.services import save_changes, unique_slug
 
 from . import threesixty
 from .attachments import check_upload
@@ -64,41 +64,6 @@ def _money(amount: Decimal) -> str:
     return f"£{amount:,.0f}" if amount == amount.to_integral_value() else f"£{amount:,.2f}"
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:180] or "fund"
-    slug, counter = base, 2
-    while Fund.objects.filter(slug=slug).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
-
-
-def _save_changes(
-    *,
-    actor: Any,
-    instance: Model,
-    data: Mapping[str, Any],
-    action: str,
-    organisation_id: int | None,
-) -> dict[str, Any]:
-    fields = list(data)
-    before = {name: getattr(instance, name) for name in fields}
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    changes = model_changes(instance, fields, before)
-    if changes:
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=instance,
-            organisation_id=organisation_id,
-            changes=changes,
-        )
-    return changes
-
-
 # --------------------------------------------------------------------------- funds
 
 
@@ -122,7 +87,7 @@ def fund_create(
 ) -> Fund:
     fund = Fund(
         name=name.strip(),
-        slug=_unique_slug(name),
+        slug=unique_slug(Fund, name, fallback="fund"),
         code=code.strip().upper(),
         council=council,
         programme=programme,
@@ -152,7 +117,7 @@ def fund_update(*, actor: Any, fund: Fund, data: Mapping[str, Any]) -> Fund:
                 _("Grants of %(committed)s have already been awarded from this fund.")
                 % {"committed": _money(committed)},
             )
-    _save_changes(
+    save_changes(
         actor=actor, instance=fund, data=data, action="fund.update", organisation_id=fund.council_id
     )
     return fund
@@ -292,7 +257,7 @@ def application_update(
     if unknown:
         raise TypeError(f"not application fields: {sorted(unknown)}")
     _check_theme(application.round, data.get("theme"))
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=application,
         data=data,
@@ -561,7 +526,7 @@ def application_moderate(
         _fail(None, _("No assessor has submitted scores yet."))
     if not note.strip():
         _fail("note", _("Record why the moderated score is what it is."))
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=application,
         data={
@@ -750,7 +715,7 @@ def milestone_update(
         completed_on = completed_on or timezone.localdate()
     else:
         completed_on = None
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=milestone,
         data={"status": status, "evidence": evidence.strip(), "completed_on": completed_on},
@@ -939,7 +904,7 @@ def variation_decide(
 def grant_flag_risk(*, actor: Any, grant: Grant, at_risk: bool, reason: str = "") -> Grant:
     if at_risk and not reason.strip():
         _fail("reason", _("Say why the grant is at risk."))
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=grant,
         data={"at_risk_flag": at_risk, "at_risk_reason": reason.strip() if at_risk else ""},
@@ -971,7 +936,7 @@ def grant_close(
     cancelled = grant.payments.filter(status=Payment.Status.SCHEDULED).update(
         status=Payment.Status.CANCELLED, updated_at=timezone.now()
     )
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=grant,
         data={
@@ -1030,7 +995,7 @@ def bid_update(*, actor: Any, bid: FundraisingBid, data: Mapping[str, Any]) -> F
     unknown = set(data) - set(BID_FIELDS)
     if unknown:
         raise TypeError(f"not bid fields: {sorted(unknown)}")
-    _save_changes(
+    save_changes(
         actor=actor, instance=bid, data=data, action="bid.update", organisation_id=bid.host_id
     )
     return bid

@@ -19,10 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from commonground.core.audit import audit_record
+from commonground.core.services import unique_slug
 from commonground.listening.models import Conversation, Resident
 from commonground.privacy.models import Consent
 from commonground.programme.models import Organisation
@@ -87,15 +87,6 @@ def _check_two_levels(theme: Theme, parent: Theme | None) -> None:
         )
 
 
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:70] or "theme"
-    slug, number = base, 2
-    while Theme.objects.filter(slug=slug).exists():
-        slug = f"{base}-{number}"
-        number += 1
-    return slug
-
-
 @transaction.atomic
 def theme_create(
     *,
@@ -109,7 +100,11 @@ def theme_create(
     if Theme.objects.filter(name__iexact=name, parent=parent).exists():
         raise ValidationError({"name": _("There is already a theme with that name there.")})
     theme = Theme(
-        slug=_unique_slug(name), name=name, parent=parent, description=description, origin=origin
+        slug=unique_slug(Theme, name, max_length=70, fallback="theme"),
+        name=name,
+        parent=parent,
+        description=description,
+        origin=origin,
     )
     _check_two_levels(theme, parent)
     theme.full_clean()

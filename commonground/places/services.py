@@ -6,20 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from commonground.core.audit import audit_record
+from commonground.core.services import unique_slug
 
 from .models import GpPractice, LocalAuthority, Lsoa, Neighbourhood
-
-
-def _unique_slug(name: str, exclude_pk: int | None = None) -> str:
-    base = slugify(name)[:110] or "neighbourhood"
-    slug, counter = base, 2
-    while Neighbourhood.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
 
 
 def _check_lsoas(authority: LocalAuthority, lsoas: list[Lsoa]) -> None:
@@ -39,7 +30,7 @@ def neighbourhood_create(
     _check_lsoas(authority, lsoas)
     neighbourhood = Neighbourhood(
         name=name.strip(),
-        slug=_unique_slug(name),
+        slug=unique_slug(Neighbourhood, name, max_length=110, fallback="neighbourhood"),
         authority=authority,
         description=description,
         created_by=actor if getattr(actor, "pk", None) else None,

@@ -6,10 +6,9 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
-from django.utils.text import slugify
 
-from commonground.core.audit import audit_record, model_changes
+from commonground.core.audit import audit_record
+from commonground.core.services import save_changes, unique_slug
 
 from .models import (
     Agreement,
@@ -20,36 +19,6 @@ from .models import (
     SupervisionNote,
     TrainingRecord,
 )
-
-
-def _unique_slug(model: type[Model], name: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(name)[:180] or "item"
-    slug, counter = base, 2
-    while model._default_manager.filter(slug=slug).exclude(pk=exclude_pk).exists():
-        slug = f"{base}-{counter}"
-        counter += 1
-    return slug
-
-
-def _save_changes(
-    *, actor: Any, instance: Model, data: dict[str, Any], action: str, organisation_id: int | None
-) -> Model:
-    fields = list(data)
-    before = {name: getattr(instance, name) for name in fields}
-    for name, value in data.items():
-        setattr(instance, name, value)
-    instance.full_clean()
-    instance.save()
-    changes = model_changes(instance, fields, before)
-    if changes:
-        audit_record(
-            actor=actor,
-            action=action,
-            obj=instance,
-            organisation_id=organisation_id,
-            changes=changes,
-        )
-    return instance
 
 
 @transaction.atomic
@@ -65,7 +34,7 @@ def organisation_create(
 ) -> Organisation:
     organisation = Organisation(
         name=name.strip(),
-        slug=_unique_slug(Organisation, name),
+        slug=unique_slug(Organisation, name),
         kind=kind,
         org_id=org_id or None,
         authority=authority,
@@ -86,7 +55,7 @@ def organisation_update(
 ) -> Organisation:
     if "org_id" in data:
         data["org_id"] = data["org_id"] or None
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=organisation,
         data=data,
@@ -110,7 +79,7 @@ def programme_create(
 ) -> Programme:
     programme = Programme(
         name=name.strip(),
-        slug=_unique_slug(Programme, name),
+        slug=unique_slug(Programme, name),
         council=council,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -175,7 +144,7 @@ def organiser_update(
     data: dict[str, Any],
     neighbourhoods: list[Any] | None = None,
 ) -> Organiser:
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=organiser,
         data=data,
@@ -244,7 +213,7 @@ def training_record_add(
 def training_record_update(
     *, actor: Any, record: TrainingRecord, data: dict[str, Any]
 ) -> TrainingRecord:
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=record,
         data=data,
@@ -324,7 +293,7 @@ def commitment_add(
 def commitment_update(
     *, actor: Any, commitment: Commitment, status: str, evidence: str
 ) -> Commitment:
-    _save_changes(
+    save_changes(
         actor=actor,
         instance=commitment,
         data={"status": status, "evidence": evidence},
