@@ -30,7 +30,8 @@ class AuditEvent(models.Model):
     """One row per write, and per read of residents' personal data by someone outside the host.
 
     Append-only: nothing in the application updates or deletes these rows except erasure, which
-    anonymises the actor and summary of rows that name a person.
+    anonymises the rows that name a person, and the retention schedule, which deletes rows older than
+    the audit retention period (``commonground.privacy.retention``).
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)

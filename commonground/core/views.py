@@ -23,7 +23,12 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 
 def privacy_notice(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/privacy_notice.html")
+    """Public: retention periods and recipients come from the same sources as the officers' record."""
+    from commonground.privacy.governance import may_read_processing_record, privacy_notice_context
+
+    context = privacy_notice_context()
+    context["may_read_processing_record"] = may_read_processing_record(request.user)
+    return render(request, "core/privacy_notice.html", context)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

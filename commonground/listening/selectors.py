@@ -74,10 +74,16 @@ def conversation_scope(user: Any) -> Q:
     """The conversations a user may open: their own, their volunteers', their host's, or shared."""
     organiser_hosts = organisation_ids(user, Role.ORGANISER)
     managed_hosts = organisation_ids(user, Role.HOST_MANAGER)
-    own = (Q(organiser__user=user) | Q(organiser__supervisor__user=user)) & Q(
-        host_id__in=organiser_hosts
-    )
-    return own | Q(host_id__in=managed_hosts) | _shared_q(user)
+    scope = _shared_q(user)
+    # Only the branches that can match: an empty one still joins the organiser tables, which
+    # keeps PostgreSQL from answering a host manager's list from the host index.
+    if managed_hosts:
+        scope |= Q(host_id__in=managed_hosts)
+    if organiser_hosts:
+        scope |= (Q(organiser__user=user) | Q(organiser__supervisor__user=user)) & Q(
+            host_id__in=organiser_hosts
+        )
+    return scope
 
 
 def conversation_list_visible_to(
@@ -90,8 +96,11 @@ def conversation_list_visible_to(
 ) -> QuerySet[Conversation]:
     if not getattr(user, "is_authenticated", False):
         return Conversation.objects.none()
-    queryset = Conversation.objects.filter(conversation_scope(user)).select_related(
-        *CONVERSATION_RELATED
+    queryset = (
+        Conversation.objects.filter(conversation_scope(user))
+        .select_related(*CONVERSATION_RELATED)
+        # Lists never draw the places' boundaries, and a ward's GeoJSON can outweigh the whole row.
+        .defer("lsoa__boundary", "ward__boundary", "authority__boundary")
     )
     if organiser is not None:
         queryset = queryset.filter(organiser=organiser)

@@ -719,6 +719,16 @@ def conversation_correct(
 def follow_up_add(
     *, actor: Any, conversation: Conversation, description: str, due_on: date | None = None
 ) -> FollowUp:
+    if (
+        conversation.resident_id is not None
+        and not conversation.resident.consents.filter(withdrawn_at__isnull=True).exists()
+    ):
+        raise ValidationError(
+            _(
+                "The resident has no consent in force, so they cannot be followed up. Record a "
+                "fresh consent with them first."
+            )
+        )
     follow_up = FollowUp(
         conversation=conversation,
         description=description.strip(),
@@ -759,7 +769,11 @@ def follow_up_complete(*, actor: Any, follow_up: FollowUp, cancelled: bool = Fal
 def resident_update(*, actor: Any, resident: Resident, details: ResidentDetails) -> Resident:
     if resident.is_merged:
         raise ValidationError(_("This resident was merged into another; change that one."))
-    if not resident.consents.filter(withdrawn_at__isnull=True).exists():
+    in_force = resident.consents.filter(withdrawn_at__isnull=True)
+    if resident.contact_removed_at is not None:
+        # Details removed under the retention schedule need a consent given since, not the old one.
+        in_force = in_force.filter(given_at__gt=resident.contact_removed_at)
+    if not in_force.exists():
         raise ValidationError(
             _("There is no consent in force, so no contact details can be kept for this resident.")
         )

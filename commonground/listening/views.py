@@ -272,11 +272,15 @@ def conversation_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         if follow_up_form is None:
             raise PermissionDenied
         if follow_up_form.is_valid():
-            services.follow_up_add(
-                actor=request.user, conversation=conversation, **follow_up_form.cleaned_data
-            )
-            messages.success(request, _("The follow-up was added."))
-            return redirect(conversation)
+            try:
+                services.follow_up_add(
+                    actor=request.user, conversation=conversation, **follow_up_form.cleaned_data
+                )
+            except ValidationError as error:
+                follow_up_form.add_error(None, error)
+            else:
+                messages.success(request, _("The follow-up was added."))
+                return redirect(conversation)
     context = {
         "conversation": conversation,
         "access": access,

@@ -38,3 +38,19 @@ class DataSharingAgreementForm(forms.Form):
     def __init__(self, *args: Any, providers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Name, e-mail address, phone number or postcode"),
+        max_length=150,
+        required=False,
+    )
+
+
+class ErasureConfirmForm(forms.Form):
+    preview = forms.CharField(widget=forms.HiddenInput)
+    understood = forms.BooleanField(
+        label=_("I understand that this cannot be undone"),
+        error_messages={"required": _("Confirm that you understand this cannot be undone.")},
+    )

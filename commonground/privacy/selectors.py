@@ -89,3 +89,31 @@ def agreement_list_visible_to(*, user: Any) -> QuerySet[DataSharingAgreement]:
 
 def active_consents(*, resident: Any) -> QuerySet[Consent]:
     return resident.consents.filter(withdrawn_at__isnull=True).prefetch_related("partners")
+
+
+def residents_for_rights(*, user: Any, search: str) -> QuerySet[Any]:
+    """Residents of the hosts this user manages that match a name, e-mail, phone or postcode.
+
+    Only host managers act on residents' rights, and only for their own host's residents; an empty
+    search finds nobody, so the page never lists everyone held.
+    """
+    from commonground.listening.models import Resident
+
+    search = search.strip()
+    hosts = organisation_ids(user, Role.HOST_MANAGER)
+    if not search or not hosts:
+        return Resident.objects.none()
+    condition = Q(full_name__icontains=search) | Q(email__icontains=search)
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if len(digits) >= 6:
+        if digits.startswith("44") and len(digits) > 10:
+            digits = "0" + digits[2:]
+        condition |= Q(phone_key__contains=digits)
+    compact = search.replace(" ", "").upper()
+    if 5 <= len(compact) <= 7 and compact[:1].isalpha() and compact[-1:].isalpha():
+        condition |= Q(postcode_key=compact)
+    return (
+        Resident.objects.filter(condition, host_id__in=hosts, merged_into__isnull=True)
+        .select_related("host")
+        .order_by("full_name", "id")
+    )

@@ -39,14 +39,28 @@ def consent_withdraw(*, actor: Any, consent: Consent, note: str = "") -> Consent
         resident.contact_removed_at = consent.withdrawn_at
         resident.save()
         removed = True
+    cancelled = _cancel_follow_ups(resident, at=consent.withdrawn_at) if removed else 0
     audit_record(
         actor=actor,
         action="consent.withdraw",
         obj=consent,
         organisation_id=consent.host_id,
-        changes={"resident": str(resident.public_id), "contact_details_removed": removed},
+        changes={
+            "resident": str(resident.public_id),
+            "contact_details_removed": removed,
+            "follow_ups_cancelled": cancelled,
+        },
     )
     return consent
+
+
+def _cancel_follow_ups(resident: Any, *, at: Any) -> int:
+    """Open follow-ups would mean contacting someone who asked not to be; they end with the consent."""
+    from commonground.listening.models import FollowUp
+
+    return FollowUp.objects.filter(
+        conversation__resident=resident, status=FollowUp.Status.OPEN
+    ).update(status=FollowUp.Status.CANCELLED, done_at=at, updated_at=at)
 
 
 @transaction.atomic
