@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
-from commonground.accounts.services import api_token_user
+from commonground.accounts.services import api_token_user, user_requires_two_factor
 
 
 class TokenAuth(HttpBearer):
@@ -25,7 +25,23 @@ class TokenAuth(HttpBearer):
         return user
 
 
-token_or_session = [TokenAuth(), django_auth]
+class VerifiedSessionAuth(SessionAuth):
+    """A signed-in session counts only once its second factor is done, as it does for pages.
+
+    Between the password and the code a session is signed in but unverified; without this check
+    the API would answer it, which would make two-factor authentication optional.
+    """
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if user_requires_two_factor(user) and not user.is_verified():
+            return None
+        return user
+
+
+token_or_session = [TokenAuth(), VerifiedSessionAuth()]
 
 api = NinjaAPI(
     title="Common Ground API",

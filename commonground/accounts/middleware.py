@@ -7,9 +7,13 @@ from django.shortcuts import redirect
 
 from .services import user_requires_two_factor
 
-# Paths a signed-in user may reach before completing two-factor authentication.
+# Paths a signed-in user may reach before completing two-factor authentication. The account page
+# is not among them: it makes API tokens, which would otherwise skip the second factor. The API
+# checks verification itself (commonground/api.py), so that it can answer in JSON.
 _OPEN_PREFIXES = (
-    "/accounts/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-factor/",
     "/static/",
     "/api/",
     "/open311/",

@@ -195,7 +195,10 @@ def _comma_list(value: str | None) -> list[str]:
 def _w3(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value.strip().replace(" ", "+"))
+    try:
+        parsed = parse_datetime(value.strip().replace(" ", "+"))
+    except ValueError:  # well formed but not a real date, e.g. month 13
+        parsed = None
     if parsed is None or timezone.is_naive(parsed):
         raise Open311Error(
             400,
@@ -225,13 +228,18 @@ def filter_requests(params: Any) -> list[Matter]:
         raise Open311Error(400, _("end_date is before start_date."))
     if start and end and end - start > DEFAULT_WINDOW:
         raise Open311Error(400, _("start_date and end_date may not span more than 90 days."))
-    if start is None and end is None:
-        end = timezone.now()
-        start = end - DEFAULT_WINDOW
-    elif start is None:
-        start = end - DEFAULT_WINDOW  # type: ignore[operator]
-    elif end is None:
-        end = start + DEFAULT_WINDOW
+    try:
+        if start is None and end is None:
+            end = timezone.now()
+            start = end - DEFAULT_WINDOW
+        elif start is None:
+            start = end - DEFAULT_WINDOW  # type: ignore[operator]
+        elif end is None:
+            end = start + DEFAULT_WINDOW
+    except OverflowError:  # a window reaching before year 1 or after year 9999
+        raise Open311Error(
+            400, _("start_date and end_date must be within years 1 to 9999.")
+        ) from None
     queryset = queryset.filter(raised_at__gte=start, raised_at__lte=end)
     codes = _comma_list(params.get("service_code"))
     if codes:

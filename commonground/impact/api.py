@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from commonground.core.pagination import LimitOffsetPagination
 
 from . import selectors
 from .models import Indicator, Report, ReportVersion

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from commonground.core.pagination import LimitOffsetPagination
 from commonground.privacy.models import Consent
 from commonground.programme.models import Organisation
 

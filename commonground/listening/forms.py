@@ -389,7 +389,34 @@ class ImportForm(forms.Form):
             raise ValidationError(_("The file must be a .csv or .xlsx spreadsheet."))
         if upload.size > 50 * 1024 * 1024:
             raise ValidationError(_("The file is larger than 50 MB; split it into parts."))
+        upload.seek(0)
+        head = upload.read(4096)
+        upload.seek(0)
+        if not _content_matches(name, head):
+            raise ValidationError(
+                _(
+                    "The file does not contain what its name says. Save it again from your "
+                    "spreadsheet as .xlsx or .csv and upload that."
+                )
+            )
         return upload
+
+
+def _content_matches(name: str, head: bytes) -> bool:
+    """The first bytes, not the name, decide: a workbook is a zip; a CSV is text, not a program."""
+    if name.endswith(".xlsx"):
+        return head.startswith(b"PK\x03\x04")
+    if b"\x00" in head or head.startswith((b"MZ", b"\x7fELF", b"PK\x03\x04", b"%PDF")):
+        return False
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8" and error.start >= len(head) - 3:
+                return True
+            continue
+        return True
+    return False
 
 
 class MergeForm(forms.Form):

@@ -7,7 +7,9 @@ from django.db.models import Count, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from commonground.core.pagination import LimitOffsetPagination
 
 from .lookup import locate
 from .models import LocalAuthority, Lsoa, Neighbourhood, Ward

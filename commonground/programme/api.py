@@ -7,7 +7,9 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+
+from commonground.core.pagination import LimitOffsetPagination
 
 from . import selectors
 from .models import Organiser
