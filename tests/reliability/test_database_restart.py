@@ -1,0 +1,134 @@
+"""The database going away under a running site gives the site's own error page, and the next request
+works: no stuck worker, no stack trace, no half-rendered page."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from .conftest import REPO, Site, needs_postgres
+
+pytestmark = needs_postgres
+
+PAGE = "/places/"  # reads the local authorities table on every request
+FRIENDLY = "Sorry, there is a problem with the service"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def served(demo_site: Site, tmp_path: Path) -> Iterator[str]:
+    """The demo behind gunicorn, one worker so that every request shares its database connection."""
+    port = _free_port()
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "commonground.wsgi", "--workers", "1",
+            "--bind", f"127.0.0.1:{port}", "--timeout", "300",
+        ],
+        env=demo_site.env, cwd=REPO, stdout=log, stderr=log,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=5)
+            break
+        except OSError:
+            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.5)
+    yield base
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+def _site_backends(site: Site, admin: object) -> list[int]:
+    rows = admin.execute(  # type: ignore[attr-defined]
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_connection_killed_mid_request_gives_the_error_page_and_the_next_request_works(
+    demo_site: Site, served: str
+) -> None:
+    assert _get(served + PAGE)[0] == 200
+    locker = demo_site.connect()
+    admin = demo_site.connect()
+    try:
+        locker.autocommit = False
+        locker.execute("LOCK TABLE places_localauthority IN ACCESS EXCLUSIVE MODE")
+        answer: dict[str, tuple[int, str]] = {}
+        request = threading.Thread(target=lambda: answer.update(page=_get(served + PAGE)))
+        request.start()
+        deadline = time.monotonic() + 120
+        while True:
+            waiting = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'"
+            ).fetchall()
+            if waiting:
+                break
+            assert time.monotonic() < deadline, "the request never reached the database"
+            time.sleep(0.1)
+        # The request is now inside the database, waiting; its server process goes away under it.
+        admin.execute("SELECT pg_terminate_backend(%s)", [waiting[0][0]])
+        locker.rollback()
+        request.join(timeout=120)
+    finally:
+        locker.close()
+        admin.close()
+    status, body = answer["page"]
+    assert status == 500
+    assert FRIENDLY in body
+    assert "Traceback" not in body and "OperationalError" not in body
+    status, body = _get(served + PAGE)
+    assert status == 200, body[:500]
+
+
+def test_connections_dropped_between_requests(demo_site: Site, served: str) -> None:
+    """As after a database restart: every kept connection is dead before the next request.
+
+    With ``CONN_HEALTH_CHECKS`` the site notices and reconnects, so nobody sees an error; without
+    it the first request on each worker fails with the friendly page and the one after works.
+    """
+    assert _get(served + PAGE)[0] == 200
+    admin = demo_site.connect()
+    try:
+        for pid in _site_backends(demo_site, admin):
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        admin.close()
+    status, body = _get(served + PAGE)
+    if settings.DATABASES["default"].get("CONN_HEALTH_CHECKS"):
+        assert status == 200, body[:500]
+    else:
+        assert status == 500
+        assert FRIENDLY in body
+    status, body = _get(served + PAGE)
+    assert status == 200, body[:500]
