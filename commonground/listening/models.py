@@ -404,6 +404,10 @@ class Conversation(PublicIdModel):
             models.Index(fields=["authority", "happened_at"]),
             models.Index(fields=["programme", "programme_year", "counts_toward_listened"]),
             models.Index(fields=["resident", "programme", "programme_year"]),
+            # Who listened in an area (the area evidence filter): one probe per organiser.
+            models.Index(fields=["lsoa", "organiser"]),
+            models.Index(fields=["ward", "organiser"]),
+            models.Index(fields=["authority", "organiser"]),
         ]
         constraints = [
             models.CheckConstraint(
