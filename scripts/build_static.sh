@@ -10,8 +10,9 @@ mkdir -p "$vendor/govuk" "$vendor/leaflet" "$out/build"
 node_modules/.bin/sass --no-source-map --quiet-deps --style=compressed --load-path=node_modules \
   commonground/static_src/scss/main.scss "$out/build/main.css"
 cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$vendor/govuk/"
-mkdir -p "$vendor/govuk/assets/images"
-cp node_modules/govuk-frontend/dist/govuk/assets/images/favicon.ico "$vendor/govuk/assets/images/"
+# Fonts and images the stylesheet points at (the crest, icons, the favicon).
+mkdir -p "$vendor/govuk/assets"
+cp -r node_modules/govuk-frontend/dist/govuk/assets/. "$vendor/govuk/assets/"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$vendor/leaflet/"
 cp -r node_modules/leaflet/dist/images "$vendor/leaflet/"
 cp node_modules/htmx.org/dist/htmx.min.js "$vendor/"
@@ -26,4 +27,9 @@ if grep -q "^import " "$vendor/vega-interpreter.js"; then
   exit 1
 fi
 cp node_modules/axe-core/axe.min.js "$vendor/"
+# The packages' source maps are not shipped, so drop the comments that point at them: production's
+# collectstatic (hashed file names) follows those comments and stops at a missing file.
+find "$vendor" -name "*.js" -o -name "*.css" | while read -r file; do
+  sed -i -E 's@(//|/\*)# sourceMappingURL=[^ *]+\.map( \*/)?@@' "$file"
+done
 echo "Static files built in $out/build and $out/vendor."

@@ -220,3 +220,18 @@ def test_api_rate_limit_answers_json(client: Any) -> None:
     assert response.status_code == 429
     assert "Too many requests" in json.loads(response.content)["message"]
     cache.clear()
+
+
+def test_production_collectstatic_finds_every_file_the_static_files_point_at(
+    tmp_path: Path, settings: Any
+) -> None:
+    """Hashed static files follow every url() and source map comment; a missing target stops a deploy."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    assert "build/main.css" in manifest["paths"]
+    assert "vendor/vega-interpreter.js" in manifest["paths"]
