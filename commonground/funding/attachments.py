@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from commonground.core.uploads import looks_like_text
+
 from .models import ALLOWED_ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES
 
 _SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -44,21 +46,6 @@ def allowed_extensions_text() -> str:
     return ", ".join(
         sorted({extension.lstrip(".").upper() for extension in ALLOWED_ATTACHMENT_TYPES})
     )
-
-
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            head.decode(encoding)
-        except UnicodeDecodeError as error:
-            # A multi-byte character cut at the end of the sample is still text.
-            if encoding == "utf-8" and error.start >= len(head) - 3:
-                return True
-            continue
-        return True
-    return False
 
 
 def _zip_holds(stream: IO[bytes], extension: str) -> bool:
@@ -102,7 +89,7 @@ def check_upload(name: str, stream: IO[bytes], size: int) -> str:
     head = stream.read(4096)
     stream.seek(0)
     if extension in {".csv", ".txt"}:
-        matches = _looks_like_text(head)
+        matches = looks_like_text(head)
     else:
         matches = any(head.startswith(signature) for signature in _SIGNATURES[extension])
         if matches and extension in _ZIP_PARTS:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commonground.core.uploads import looks_like_text
 from commonground.places.models import Lsoa
 from commonground.privacy.models import Consent
 from commonground.programme.models import Organisation, Organiser
@@ -406,17 +407,9 @@ def _content_matches(name: str, head: bytes) -> bool:
     """The first bytes, not the name, decide: a workbook is a zip; a CSV is text, not a program."""
     if name.endswith(".xlsx"):
         return head.startswith(b"PK\x03\x04")
-    if b"\x00" in head or head.startswith((b"MZ", b"\x7fELF", b"PK\x03\x04", b"%PDF")):
+    if head.startswith((b"MZ", b"\x7fELF", b"PK\x03\x04", b"%PDF")):
         return False
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            head.decode(encoding)
-        except UnicodeDecodeError as error:
-            if encoding == "utf-8" and error.start >= len(head) - 3:
-                return True
-            continue
-        return True
-    return False
+    return looks_like_text(head)
 
 
 class MergeForm(forms.Form):
