@@ -118,6 +118,24 @@ def _bath_extras() -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests built on the whole demo run on SQLite only for now.
+
+    Each module loads the demo in a transaction it rolls back. On PostgreSQL the rolled-back rows
+    leave statistics that make the impact demo's themes query (``impact.computations.themes_heard``)
+    run for minutes when the next module loads the demo again. The two-factor tests do not use the
+    demo and run on both databases.
+    """
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return
+    skip = pytest.mark.skip(reason="demo-wide security tests run on SQLite only (see conftest)")
+    for item in items:
+        if "worlds" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="module")
 def worlds(
     django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
