@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -131,8 +132,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         return
     skip = pytest.mark.skip(reason="demo-wide security tests run on SQLite only (see conftest)")
+    here = Path(__file__).resolve().parent
     for item in items:
-        if "worlds" in getattr(item, "fixturenames", ()):
+        # The hook sees the whole session's items; other apps have fixtures named ``worlds`` too.
+        if here in item.path.resolve().parents and "worlds" in getattr(item, "fixturenames", ()):
             item.add_marker(skip)
 
 
