@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,26 +116,6 @@ def _bath_extras() -> None:
         upload=SimpleUploadedFile("budget.pdf", PDF_BYTES, content_type="application/pdf"),
         kind=Attachment.Kind.BUDGET,
     )
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests built on the whole demo run on SQLite only for now.
-
-    Each module loads the demo in a transaction it rolls back. On PostgreSQL the rolled-back rows
-    leave statistics that make the impact demo's themes query (``impact.computations.themes_heard``)
-    run for minutes when the next module loads the demo again. The two-factor tests do not use the
-    demo and run on both databases.
-    """
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-        return
-    skip = pytest.mark.skip(reason="demo-wide security tests run on SQLite only (see conftest)")
-    here = Path(__file__).resolve().parent
-    for item in items:
-        # The hook sees the whole session's items; other apps have fixtures named ``worlds`` too.
-        if here in item.path.resolve().parents and "worlds" in getattr(item, "fixturenames", ()):
-            item.add_marker(skip)
 
 
 @pytest.fixture(scope="module")
