@@ -28,6 +28,14 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         load_places(data_dir=settings.DATA_DIR)
 
 
+@pytest.fixture(autouse=True)
+def _forget_cached_answers() -> None:
+    """Each test's database is rolled back to the same state, which the cache cannot tell apart."""
+    from django.core.cache import caches
+
+    caches["local"].clear()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     counter = {"n": 0}

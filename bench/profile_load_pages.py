@@ -32,6 +32,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default="", help="Profile only paths containing this text.")
     parser.add_argument("--cprofile", action="store_true")
+    parser.add_argument(
+        "--sort", default="cumulative", help="cProfile order: cumulative or tottime."
+    )
+    parser.add_argument(
+        "--match", default="", help="Show only functions whose file or name contains this text."
+    )
+    parser.add_argument("--lines", type=int, default=25, help="How many functions to show.")
     parser.add_argument("--slow-ms", type=float, default=5.0)
     options = parser.parse_args()
     text = options.scenarios.read_text()
@@ -106,7 +113,9 @@ def main() -> None:
                     print(f"    {milliseconds:7.1f} ms ×{times}  {sql}")
             if profiler:
                 out = io.StringIO()
-                pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+                stats = pstats.Stats(profiler, stream=out).sort_stats(options.sort)
+                restrictions: list[str | int] = [options.match] if options.match else []
+                stats.print_stats(*restrictions, options.lines)
                 print(out.getvalue())
 
 

@@ -53,3 +53,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class RateCount(models.Model):
+    """How many requests one client made to one rate-limited group of pages in one time window.
+
+    The key names the limit, a hash of the client address (never the address itself) and the window;
+    rows whose window has ended are deleted as new ones arrive.
+    """
+
+    key = models.CharField(max_length=120, primary_key=True)
+    expires = models.FloatField(db_index=True)
+    count = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up after every change, so cached pages know they are stale.
+
+    See :mod:`commonground.core.caching`.
+    """
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from .caching import cached
 from .dashboards import dashboard_context
 
 
@@ -15,7 +16,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/dashboard.html", dashboard_context(request.user))
+    user = request.user
+    context = cached("dashboard", (user.pk,), lambda: dashboard_context(user))
+    return render(request, "core/dashboard.html", context)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

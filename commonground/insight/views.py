@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from commonground.accounts.models import Role
 from commonground.accounts.rules import organisation_ids
+from commonground.core.caching import cache_parts, cached
 from commonground.listening.models import Conversation, Resident
 from commonground.places.models import LocalAuthority, Neighbourhood
 from commonground.places.selectors import mapped_authorities, neighbourhoods_in
@@ -383,8 +384,7 @@ def area_choose(request: HttpRequest) -> HttpResponse:
     return render(request, "insight/area_choose.html", context)
 
 
-def _filters(request: HttpRequest, area: Area) -> tuple[EvidenceFilterForm, Any]:
-    organisers = selectors.organisers_for_filter(user=request.user, area=area)
+def _filter_choices(user: Any, area: Area) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     themes = [
         (theme.slug, str(theme))
         for family, children in selectors.taxonomy()
@@ -392,12 +392,21 @@ def _filters(request: HttpRequest, area: Area) -> tuple[EvidenceFilterForm, Any]
         for theme in [family, *children]
         if theme.is_active
     ]
-    form = EvidenceFilterForm(
-        request.GET or None,
-        themes=themes,
-        organisers=[(str(o.public_id), f"{o.full_name} ({o.host})") for o in organisers],
+    organisers = [
+        (str(o.public_id), f"{o.full_name} ({o.host})")
+        for o in selectors.organisers_for_filter(user=user, area=area)
+    ]
+    return themes, organisers
+
+
+def _filters(request: HttpRequest, area: Area) -> tuple[EvidenceFilterForm, Any]:
+    themes, organiser_choices = cached(
+        "area-evidence-filters",
+        (request.user.pk, area.kind, area.code),
+        lambda: _filter_choices(request.user, area),
     )
-    return form, organisers
+    form = EvidenceFilterForm(request.GET or None, themes=themes, organisers=organiser_choices)
+    return form, selectors.organisers_for_filter(user=request.user, area=area)
 
 
 def _evidence_for(request: HttpRequest, area: Area) -> tuple[Any, EvidenceFilterForm]:
@@ -408,12 +417,13 @@ def _evidence_for(request: HttpRequest, area: Area) -> tuple[Any, EvidenceFilter
     organiser = (
         organisers.filter(public_id=data["organiser"]).first() if data.get("organiser") else None
     )
-    evidence = selectors.area_evidence(
-        user=request.user,
-        area=area,
-        period=form.chosen_period(),
-        theme=theme,
-        organiser=organiser,
+    period = form.chosen_period()
+    evidence = cached(
+        "area-evidence",
+        (request.user.pk, area.kind, area.code, period, *cache_parts(theme, organiser)),
+        lambda: selectors.area_evidence(
+            user=request.user, area=area, period=period, theme=theme, organiser=organiser
+        ),
     )
     return evidence, form
 

@@ -308,7 +308,10 @@ def list_conversations(
     request: Any, since: datetime | None = None, needs_review: bool | None = None
 ) -> Any:
     return selectors.conversation_list_visible_to(
-        user=request.auth, since=since, needs_review=needs_review
+        user=request.auth,
+        since=since,
+        needs_review=needs_review,
+        compact=True,
     )
 
 

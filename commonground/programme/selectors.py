@@ -53,11 +53,14 @@ def organiser_list_visible_to(
     )
     if not _is_admin(user):
         mine = organisation_ids(user)
+        # The programmes the viewer's organisations belong to, as a subquery: joining the
+        # membership table would repeat organisers and need a DISTINCT over every column.
+        joined = Programme.organisations.through.objects.filter(organisation_id__in=mine)
         queryset = queryset.filter(
             Q(host_id__in=mine)
             | Q(programme__council_id__in=mine)
-            | Q(programme__organisations__in=mine)
-        ).distinct()
+            | Q(programme_id__in=joined.values("programme_id"))
+        )
     if host is not None:
         queryset = queryset.filter(host=host)
     if programme is not None:

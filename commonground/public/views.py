@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from commonground.core.caching import cached
 from commonground.places.models import Neighbourhood
 
 from .selectors import neighbourhood_report
@@ -18,4 +19,5 @@ def index(request: HttpRequest) -> HttpResponse:
 def neighbourhood(request: HttpRequest, slug: str) -> HttpResponse:
     """You said, we did: open to anyone, works without JavaScript, names nobody."""
     place = get_object_or_404(Neighbourhood.objects.select_related("authority"), slug=slug)
-    return render(request, "public/neighbourhood.html", {"report": neighbourhood_report(place)})
+    report = cached("public-neighbourhood", (place.pk,), lambda: neighbourhood_report(place))
+    return render(request, "public/neighbourhood.html", {"report": report})

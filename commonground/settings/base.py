@@ -222,5 +222,13 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "commonground_cache",
-    }
+    },
+    # Each process's own memory, for the busy pages' answers (see commonground/core/caching.py).
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "commonground-local",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
+# How long a busy page's answer is kept at most; any change drops it sooner. 0 turns it off.
+COMMONGROUND_CACHE_SECONDS = env_int("COMMONGROUND_CACHE_SECONDS", 60)

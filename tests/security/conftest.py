@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
@@ -141,9 +140,12 @@ def worlds(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
-    """Rate limits count in the cache; these tests send many requests from one address."""
-    cache.clear()
+def _fresh_rate_limits(django_db_blocker: Any) -> None:
+    """Rate limits count in the database; these tests send many requests from one address."""
+    from commonground.core.models import RateCount
+
+    with django_db_blocker.unblock():
+        RateCount.objects.all().delete()
 
 
 def client_for(user: User) -> Client:

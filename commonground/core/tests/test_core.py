@@ -185,9 +185,6 @@ def test_templates_have_no_inline_scripts() -> None:
 
 @pytest.mark.django_db
 def test_login_attempts_are_rate_limited(client: Any, settings: Any) -> None:
-    from django.core.cache import cache
-
-    cache.clear()
     for _ in range(20):
         assert (
             client.post(
@@ -199,16 +196,12 @@ def test_login_attempts_are_rate_limited(client: Any, settings: Any) -> None:
     assert refused.status_code == 429
     assert refused["Retry-After"] == "300"
     assert client.get("/accounts/login/").status_code == 200
-    cache.clear()
 
 
 @pytest.mark.django_db
 def test_api_rate_limit_answers_json(client: Any) -> None:
-    from django.core.cache import cache
-
     from commonground.core.security import Limit, RateLimitMiddleware
 
-    cache.clear()
     middleware = RateLimitMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
     middleware.limits = [Limit("api", frozenset({"GET"}), ("/api/",), 2, 60)]
     from django.test import RequestFactory
@@ -219,7 +212,33 @@ def test_api_rate_limit_answers_json(client: Any) -> None:
     response = middleware(request)
     assert response.status_code == 429
     assert "Too many requests" in json.loads(response.content)["message"]
-    cache.clear()
+
+
+@pytest.mark.django_db
+def test_rate_counts_keep_no_address_and_are_swept_when_their_window_ends() -> None:
+    from django.test import RequestFactory
+
+    from commonground.core.models import RateCount
+    from commonground.core.security import (
+        Limit,
+        RateLimitMiddleware,
+        count_request,
+        forget_expired_counts,
+    )
+
+    middleware = RateLimitMiddleware(lambda request: None)  # type: ignore[arg-type,return-value]
+    middleware.limits = [Limit("api", frozenset({"GET"}), ("/api/",), 5, 60)]
+    request = RequestFactory().get("/api/places/authorities", REMOTE_ADDR="203.0.113.9")
+    middleware(request)
+    middleware(request)
+    (row,) = RateCount.objects.all()
+    assert row.count == 2
+    assert "203.0.113.9" not in row.key
+    # Counting is one atomic statement that returns the new count.
+    assert count_request(row.key, expires=row.expires) == 3
+    assert forget_expired_counts(row.expires - 1) == 0
+    assert forget_expired_counts(row.expires + 1) == 1
+    assert not RateCount.objects.exists()
 
 
 def test_production_collectstatic_finds_every_file_the_static_files_point_at(
