@@ -14,7 +14,8 @@ DATABASE_URL already names a PostgreSQL database, which it then fills. Steps:
 3. serve the site with gunicorn (production settings from ``bench/load_settings.py``, plain HTTP on
    127.0.0.1 at a free port, ``--workers`` sync workers);
 4. for each scenario, run locust headless on the same machine for ``--duration`` seconds twice:
-   at the target rate (``--users`` visitors each asking once a second: 50 requests a second) and
+   at the target rate (``--users`` visitors each asking at random moments once a second on average:
+   a Poisson stream of 55 requests a second, so that at least 50 are measured) and
    flat out (``--flat-out-users`` visitors asking again as soon as they are answered);
 5. print requests a second, p50/p95/p99 and errors per run, with the machine's load average
    (the machine may be shared), and write them as Markdown with ``--output``.
@@ -57,6 +58,9 @@ SCENARIOS = {
 }
 TARGET_RPS = 50
 TARGET_P95_MS = 150
+# The target runs offer a little more than the target, as a Poisson stream: the rate measured over a
+# run (which includes the visitors' staggered start) must still reach TARGET_RPS.
+OFFERED_RPS = 55
 ORGANISER = "organiser@demo.commonground.test"
 OFFICER = "council.officer@demo.commonground.test"
 HOST_MANAGER = "host.manager@demo.commonground.test"
@@ -79,7 +83,7 @@ class Measured:
 
     @property
     def meets_target(self) -> bool:
-        return self.rps >= TARGET_RPS * 0.97 and self.p95 < TARGET_P95_MS and self.failures == 0
+        return self.rps >= TARGET_RPS and self.p95 < TARGET_P95_MS and self.failures == 0
 
 
 def _free_port() -> int:
@@ -95,7 +99,12 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="A smoke run: small data, 10 s each.")
     parser.add_argument("--conversations", type=int, default=None)
     parser.add_argument("--duration", type=int, default=None, help="Seconds per run.")
-    parser.add_argument("--users", type=int, default=TARGET_RPS)
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=OFFERED_RPS,
+        help="Visitors in the target runs, each asking once a second on average.",
+    )
     parser.add_argument("--flat-out-users", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), default=None)
@@ -343,9 +352,10 @@ def _report(
         "(`bench/load_settings.py`: plain HTTP on 127.0.0.1, API rate limit raised because every "
         "simulated client shares one address)",
         f"- Load: {locust_version}, headless on the same machine (it takes CPU from the server), "
-        f"{options.duration} s a run; *target* runs {options.users} visitors each asking once a "
-        f"second ({options.users} requests/s offered), *flat out* runs {options.flat_out_users} "
-        "visitors asking again as soon as they are answered",
+        f"{options.duration} s a run; *target* runs {options.users} visitors each asking at "
+        "random moments once a second on average (together a Poisson stream of "
+        f"{options.users} requests/s offered; see `bench/locustfile.py`), *flat out* runs "
+        f"{options.flat_out_users} visitors asking again as soon as they are answered",
         f"- Data: the demo grown to {options.conversations:,} conversations (`bench/scale_demo.py`)",
         f"- Load average (1 min) when the runs began: {results[0].load_before:.2f}"
         if results
