@@ -341,6 +341,7 @@ def _report(
     command: str,
     locust_version: str,
 ) -> str:
+    cache_seconds = int(os.environ.get("COMMONGROUND_CACHE_SECONDS", "60"))
     lines = [
         "# Benchmark: load test (gunicorn, PostgreSQL, locust)",
         "",
@@ -357,6 +358,12 @@ def _report(
         f"{options.users} requests/s offered; see `bench/locustfile.py`), *flat out* runs "
         f"{options.flat_out_users} visitors asking again as soon as they are answered",
         f"- Data: the demo grown to {options.conversations:,} conversations (`bench/scale_demo.py`)",
+        "- Busy pages' cache (`commonground/core/caching.py`): "
+        + (
+            f"on, answers kept up to {cache_seconds} s and dropped on any change"
+            if cache_seconds > 0
+            else "off (`COMMONGROUND_CACHE_SECONDS=0`): every page built from the database"
+        ),
         f"- Load average (1 min) when the runs began: {results[0].load_before:.2f}"
         if results
         else "",

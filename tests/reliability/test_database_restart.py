@@ -1,8 +1,16 @@
 """The database going away under a running site gives the site's own error page, and the next request
-works: no stuck worker, no stack trace, no half-rendered page."""
+works: no stuck worker, no stack trace, no half-rendered page.
+
+Three ways it goes away: one connection is killed in the middle of a request; every connection is
+killed between requests; and the whole PostgreSQL server restarts (``pg_ctl restart -m immediate``)
+while a request is waiting inside it, on a server of the test's own.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,32 +46,40 @@ def _get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-@pytest.fixture
-def served(demo_site: Site, tmp_path: Path) -> Iterator[str]:
-    """The demo behind gunicorn, one worker so that every request shares its database connection."""
+@contextlib.contextmanager
+def _serve(site: Site, folder: Path) -> Iterator[str]:
+    """The site behind gunicorn, one worker so that every request shares its database connection."""
     port = _free_port()
-    log = (tmp_path / "gunicorn.log").open("w")
+    log = (folder / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "commonground.wsgi", "--workers", "1",
             "--bind", f"127.0.0.1:{port}", "--timeout", "300",
         ],
-        env=demo_site.env, cwd=REPO, stdout=log, stderr=log,
+        env=site.env, cwd=REPO, stdout=log, stderr=log,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=5)
-            break
-        except OSError:
-            assert server.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, "gunicorn did not start"
-            time.sleep(0.5)
-    yield base
-    server.terminate()
-    server.wait(timeout=30)
-    log.close()
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None, (folder / "gunicorn.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture
+def served(demo_site: Site, tmp_path: Path) -> Iterator[str]:
+    with _serve(demo_site, tmp_path) as base:
+        yield base
 
 
 def _site_backends(site: Site, admin: object) -> list[int]:
@@ -132,3 +148,91 @@ def test_connections_dropped_between_requests(demo_site: Site, served: str) -> N
         assert FRIENDLY in body
     status, body = _get(served + PAGE)
     assert status == 200, body[:500]
+
+
+def _postgres_binary(name: str) -> str:
+    found = shutil.which(name) or next(
+        iter(sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)), None
+    )
+    if found is None:
+        pytest.skip(f"the PostgreSQL server binaries ({name}) are not installed")
+    return str(found)
+
+
+@pytest.fixture
+def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, list[str]]]:
+    """A PostgreSQL server of this test's own, so that restarting it disturbs nothing else.
+
+    Yields the site (migrated, with the real geography's authorities) and the command that restarts
+    the server at once, as a crash or an operator's ``pg_ctl restart -m immediate`` would.
+    """
+    folder = tmp_path_factory.mktemp("own-cluster")
+    as_owner: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(folder, "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", _free_port()
+    subprocess.run(
+        [*as_owner, _postgres_binary("initdb"), "-D", str(data), "-U", "postgres",
+         "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    pg_ctl = [
+        *as_owner,
+        _postgres_binary("pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(folder / "log"),
+        "-w",
+    ]
+    options = ["-o", f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"]
+    subprocess.run([*pg_ctl, *options, "start"], check=True, capture_output=True)
+    try:
+        subprocess.run(
+            [_postgres_binary("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+             "site"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        site = Site(f"postgres://postgres@127.0.0.1:{port}/site", folder / "var", "postgresql")
+        migrated = site.manage("migrate", "--noinput")
+        assert migrated.returncode == 0, migrated.stderr[-3000:]
+        loaded = site.manage("load_places")
+        assert loaded.returncode == 0, loaded.stderr[-3000:]
+        yield site, [*pg_ctl, *options, "-m", "immediate", "restart"]
+    finally:
+        subprocess.run([*pg_ctl, "-m", "immediate", "stop"], check=False, capture_output=True)
+
+
+def test_the_database_server_restarting_mid_request_gives_the_error_page_and_the_next_works(
+    own_cluster: tuple[Site, list[str]], tmp_path: Path
+) -> None:
+    site, restart = own_cluster
+    with _serve(site, tmp_path) as base:
+        assert _get(base + PAGE)[0] == 200
+        locker = site.connect()
+        admin = site.connect()
+        locker.autocommit = False
+        locker.execute("LOCK TABLE places_localauthority IN ACCESS EXCLUSIVE MODE")
+        answer: dict[str, tuple[int, str]] = {}
+        request = threading.Thread(target=lambda: answer.update(page=_get(base + PAGE)))
+        request.start()
+        deadline = time.monotonic() + 120
+        while not admin.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        ).fetchall():
+            assert time.monotonic() < deadline, "the request never reached the database"
+            time.sleep(0.1)
+        # The request waits inside the database; the whole server now stops and starts again.
+        restarted = subprocess.run(restart, capture_output=True, text=True, check=False)
+        assert restarted.returncode == 0, restarted.stderr
+        request.join(timeout=120)
+        for connection in (locker, admin):
+            with contextlib.suppress(Exception):
+                connection.close()
+        status, body = answer["page"]
+        assert status == 500
+        assert FRIENDLY in body
+        assert "Traceback" not in body and "OperationalError" not in body
+        status, body = _get(base + PAGE)
+        assert status == 200, body[:500]
