@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -160,13 +161,14 @@ def _postgres_binary(name: str) -> str:
 
 
 @pytest.fixture
-def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, list[str]]]:
+def own_cluster() -> Iterator[tuple[Site, list[str]]]:
     """A PostgreSQL server of this test's own, so that restarting it disturbs nothing else.
 
     Yields the site (migrated, with the real geography's authorities) and the command that restarts
     the server at once, as a crash or an operator's ``pg_ctl restart -m immediate`` would.
     """
-    folder = tmp_path_factory.mktemp("own-cluster")
+    # Not under pytest's own folder: that is private to this user, and the server runs as postgres.
+    folder = Path(tempfile.mkdtemp(prefix="commonground-restart-"))
     as_owner: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(folder, "postgres")
@@ -202,6 +204,7 @@ def own_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site
         yield site, [*pg_ctl, *options, "-m", "immediate", "restart"]
     finally:
         subprocess.run([*pg_ctl, "-m", "immediate", "stop"], check=False, capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_the_database_server_restarting_mid_request_gives_the_error_page_and_the_next_works(
