@@ -54,11 +54,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=commonground.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Two processes (pytest-xdist) for the two cores; tests that share a built demo stay on one.
+PARALLEL ?= -n 2 --dist loadgroup
+
 test-sqlite: install
-	DJANGO_SETTINGS_MODULE=commonground.settings.test $(BIN)/pytest -m "not browser" -q
+	DJANGO_SETTINGS_MODULE=commonground.settings.test $(BIN)/pytest -m "not browser" -q $(PARALLEL)
 
 test-postgres: install
-	bash scripts/with_postgres.sh $(BIN)/pytest -m "not browser" -q
+	bash scripts/with_postgres.sh $(BIN)/pytest -m "not browser" -q $(PARALLEL)
 
 test-browser: install
 	bash scripts/ensure_chromium.sh

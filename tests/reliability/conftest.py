@@ -208,3 +208,12 @@ def demo_site(demo_template: Site, tmp_path: Path) -> Iterator[Site]:
         with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
             src.backup(dst)
         yield Site(f"sqlite:///{target}", var_dir, "sqlite")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, keep these tests on one worker so the demo template is built once."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("reliability"))
