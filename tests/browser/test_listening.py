@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from typing import Any
 
@@ -129,3 +130,86 @@ def test_host_manager_sees_organisers_side_by_side_and_a_patch(page: Any) -> Non
     expect(page.locator("#assignment-map path.leaflet-interactive")).not_to_have_count(0)
     expect(page.locator("#assignment-chart svg")).to_be_visible()
     assert axe_violations(page) == []
+
+
+FAILED_SYNCS = 1000
+ADD_ONE_EVERY = 4  # attempts; the organiser keeps listening while the signal comes and goes
+CLONE = """([template, concerns]) => {
+  const item = JSON.parse(JSON.stringify(template));
+  item.client_id = item.record.client_id = ListeningQueue.newId();
+  item.record.concerns = concerns;
+  item.status = "waiting";
+  return ListeningQueue.add(item).then(() => item.client_id);
+}"""
+
+
+def test_the_phones_queue_survives_a_thousand_failed_syncs(page: Any) -> None:
+    """The real queue in Chromium, with the network failing at random under it.
+
+    A failed attempt is either never sent (the connection drops before the server hears it) or
+    answered but never heard (the server saves the batch, and the connection drops on the way back).
+    """
+    rng = random.Random(20261124)
+    sign_in(page, ORGANISER)
+    before = total_conversations(page)
+    page.goto("/listening/capture/")
+    page.wait_for_function("window.ListeningQueue !== undefined")
+    page.context.set_offline(True)
+    fill_conversation(page, concerns=f"Streetlights out {uuid.uuid4().hex[:8]}", by_phone=True)
+    expect(page.locator("#sync-count")).to_have_text("1")
+    (template,) = page.evaluate("ListeningQueue.all()")
+    client_ids = [template["client_id"]]
+
+    attempts = {"failed": 0, "never_sent": 0, "answer_lost": 0, "delivered": 0}
+
+    def flaky(route: Any) -> None:
+        if attempts["failed"] >= FAILED_SYNCS:
+            attempts["delivered"] += 1
+            route.continue_()
+            return
+        draw = rng.random()
+        if draw < 0.4:
+            attempts["failed"] += 1
+            attempts["never_sent"] += 1
+            route.abort("connectionreset")
+        elif draw < 0.8:
+            route.fetch()  # the server does the work...
+            attempts["failed"] += 1
+            attempts["answer_lost"] += 1
+            route.abort("connectionreset")  # ...and the phone never hears
+        else:
+            attempts["delivered"] += 1
+            route.continue_()
+
+    page.route("**/api/listening/conversations/sync", flaky)
+    page.context.set_offline(False)
+    marker = f"flaky-{uuid.uuid4().hex[:8]}"
+    n = 0
+    while attempts["failed"] < FAILED_SYNCS:
+        n += 1
+        if n % ADD_ONE_EVERY == 0:
+            client_ids.append(page.evaluate(CLONE, [template, f"Bins not emptied {marker} {n}"]))
+        page.evaluate("ListeningQueue.sync()")
+    for _attempt in range(20):
+        if not page.evaluate("ListeningQueue.all()"):
+            break
+        page.evaluate("ListeningQueue.sync()")
+    page.unroute("**/api/listening/conversations/sync")
+
+    assert page.evaluate("ListeningQueue.all()") == [], "everything was sent in the end"
+    assert attempts["never_sent"] > 300 and attempts["answer_lost"] > 300
+    assert total_conversations(page) == before + len(client_ids), "nothing lost, nothing doubled"
+    # Every record is on the server: sent again, each one is recognised as already there.
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    records = [
+        {**template["record"], "client_id": client_id, "concerns": "sent again"}
+        for client_id in client_ids
+    ]
+    for start in range(0, len(records), 200):
+        again = page.request.post(
+            "/api/listening/conversations/sync",
+            data=json.dumps({"conversations": records[start : start + 200]}),
+            headers={"Content-Type": "application/json", "X-CSRFToken": token},
+        )
+        assert {r["status"] for r in again.json()["results"]} == {"already_synced"}
+    assert total_conversations(page) == before + len(client_ids)
