@@ -55,6 +55,7 @@ lint: install
 	DJANGO_SETTINGS_MODULE=commonground.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Two processes (pytest-xdist) for the two cores; tests that share a built demo stay on one.
+# The browser tests start one demo site per process.
 PARALLEL ?= -n 2 --dist loadgroup
 
 test-sqlite: install
@@ -65,7 +66,7 @@ test-postgres: install
 
 test-browser: install
 	bash scripts/ensure_chromium.sh
-	DJANGO_SETTINGS_MODULE=commonground.settings.test $(BIN)/pytest -m browser -q -p no:randomly
+	DJANGO_SETTINGS_MODULE=commonground.settings.test $(BIN)/pytest -m browser -q -p no:randomly $(PARALLEL)
 
 test: lint test-sqlite test-postgres test-browser
 
