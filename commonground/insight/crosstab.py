@@ -12,6 +12,7 @@ Plain Python and SciPy; nothing here knows about Django or suppression.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -43,6 +44,7 @@ class CellTest:
         return self.count / self.group_size if self.group_size else None
 
 
+@functools.lru_cache(maxsize=50_000)  # a pure function of four counts; area pages repeat tables
 def fisher_p(in_both: int, group_only: int, theme_only: int, neither: int) -> float:
     """Two-sided Fisher exact p-value for a 2x2 table; 1.0 when a margin is empty.
 
