@@ -19,8 +19,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -91,17 +92,18 @@ def _site_backends(site: Site, admin: object) -> list[int]:
     return [row[0] for row in rows]
 
 
-def test_connection_killed_mid_request_gives_the_error_page_and_the_next_request_works(
-    demo_site: Site, served: str
-) -> None:
-    assert _get(served + PAGE)[0] == 200
-    locker = demo_site.connect()
-    admin = demo_site.connect()
+def _break_a_waiting_request(site: Site, base: str, break_it: Callable[[Any, int], None]) -> None:
+    """Request a page while its table is locked, call ``break_it(admin, pid)`` once the request is
+    waiting inside PostgreSQL, then check the answer is the site's own error page and that the next
+    request works."""
+    assert _get(base + PAGE)[0] == 200
+    locker = site.connect()
+    admin = site.connect()
     try:
         locker.autocommit = False
         locker.execute("LOCK TABLE places_localauthority IN ACCESS EXCLUSIVE MODE")
         answer: dict[str, tuple[int, str]] = {}
-        request = threading.Thread(target=lambda: answer.update(page=_get(served + PAGE)))
+        request = threading.Thread(target=lambda: answer.update(page=_get(base + PAGE)))
         request.start()
         deadline = time.monotonic() + 120
         while True:
@@ -113,19 +115,30 @@ def test_connection_killed_mid_request_gives_the_error_page_and_the_next_request
                 break
             assert time.monotonic() < deadline, "the request never reached the database"
             time.sleep(0.1)
-        # The request is now inside the database, waiting; its server process goes away under it.
-        admin.execute("SELECT pg_terminate_backend(%s)", [waiting[0][0]])
-        locker.rollback()
+        break_it(admin, waiting[0][0])
+        with contextlib.suppress(Exception):  # gone with the server, if it restarted
+            locker.rollback()
         request.join(timeout=120)
     finally:
-        locker.close()
-        admin.close()
+        for connection in (locker, admin):
+            with contextlib.suppress(Exception):
+                connection.close()
     status, body = answer["page"]
     assert status == 500
     assert FRIENDLY in body
     assert "Traceback" not in body and "OperationalError" not in body
-    status, body = _get(served + PAGE)
+    status, body = _get(base + PAGE)
     assert status == 200, body[:500]
+
+
+def test_connection_killed_mid_request_gives_the_error_page_and_the_next_request_works(
+    demo_site: Site, served: str
+) -> None:
+    def terminate(admin: Any, pid: int) -> None:
+        # The request's own server process goes away under it.
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    _break_a_waiting_request(demo_site, served, terminate)
 
 
 def test_connections_dropped_between_requests(demo_site: Site, served: str) -> None:
@@ -211,31 +224,10 @@ def test_the_database_server_restarting_mid_request_gives_the_error_page_and_the
     own_cluster: tuple[Site, list[str]], tmp_path: Path
 ) -> None:
     site, restart = own_cluster
-    with _serve(site, tmp_path) as base:
-        assert _get(base + PAGE)[0] == 200
-        locker = site.connect()
-        admin = site.connect()
-        locker.autocommit = False
-        locker.execute("LOCK TABLE places_localauthority IN ACCESS EXCLUSIVE MODE")
-        answer: dict[str, tuple[int, str]] = {}
-        request = threading.Thread(target=lambda: answer.update(page=_get(base + PAGE)))
-        request.start()
-        deadline = time.monotonic() + 120
-        while not admin.execute(
-            "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-        ).fetchall():
-            assert time.monotonic() < deadline, "the request never reached the database"
-            time.sleep(0.1)
-        # The request waits inside the database; the whole server now stops and starts again.
+
+    def restart_the_server(_admin: Any, _pid: int) -> None:
         restarted = subprocess.run(restart, capture_output=True, text=True, check=False)
         assert restarted.returncode == 0, restarted.stderr
-        request.join(timeout=120)
-        for connection in (locker, admin):
-            with contextlib.suppress(Exception):
-                connection.close()
-        status, body = answer["page"]
-        assert status == 500
-        assert FRIENDLY in body
-        assert "Traceback" not in body and "OperationalError" not in body
-        status, body = _get(base + PAGE)
-        assert status == 200, body[:500]
+
+    with _serve(site, tmp_path) as base:
+        _break_a_waiting_request(site, base, restart_the_server)
