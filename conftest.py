@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.accounts.models import Membership, Role, User
+from commonground.accounts.testing import verified_client
 from commonground.programme.models import Organisation
 
 
@@ -58,21 +57,9 @@ def make_user(db: Any) -> Callable[..., User]:
     return make
 
 
-def login_verified(client: Client, user: User) -> Client:
-    """Sign in as if the user had also entered their two-factor code."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="test", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
 def signed_in(client: Client) -> Callable[[User], Client]:
-    return lambda user: login_verified(client, user)
+    return lambda user: verified_client(user, client)
 
 
 ALL_ROLES = [role.value for role in Role]

@@ -16,9 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client, override_settings
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django.test import override_settings
 
 from commonground.accounts.models import Membership, Role, User
 from commonground.places.models import Ward
@@ -146,16 +144,3 @@ def _fresh_rate_limits(django_db_blocker: Any) -> None:
 
     with django_db_blocker.unblock():
         RateCount.objects.all().delete()
-
-
-def client_for(user: User) -> Client:
-    """A client signed in as ``user`` with the second factor done, as after a full login."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="security test", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client

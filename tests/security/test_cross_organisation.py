@@ -19,8 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from commonground.accounts.models import ApiToken
 from commonground.accounts.services import api_token_create
+from commonground.accounts.testing import verified_client
 
-from .conftest import OUTSIDER_ROLES, Worlds, client_for
+from .conftest import OUTSIDER_ROLES, Worlds
 
 pytestmark = pytest.mark.django_db
 
@@ -512,7 +513,7 @@ REFUSED = {403, 404}
 
 @pytest.mark.parametrize("role", OUTSIDER_ROLES)
 def test_no_role_reaches_another_organisations_record(worlds: Worlds, role: str) -> None:
-    client = client_for(worlds.exeter[role])
+    client = verified_client(worlds.exeter[role])
     private_words = _private_words()
     covered = patterns_with_parameters() & set(BATH_RECORDS)
     reached: list[str] = []

@@ -19,12 +19,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from commonground.accounts.testing import verified_client
 from commonground.action.attachments import MAX_PHOTO_BYTES
 from commonground.action.models import Project, ProjectPhoto
 from commonground.funding.models import MAX_ATTACHMENT_BYTES, Application, Attachment
 from commonground.listening.models import ImportBatch
 
-from .conftest import Worlds, client_for
+from .conftest import Worlds
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def _bath_project() -> Project:
 
 def _send_photo(worlds: Worlds, name: str, content: bytes) -> Any:
     project = _bath_project()
-    client = client_for(worlds.bath["host.manager"])
+    client = verified_client(worlds.bath["host.manager"])
     return client.post(
         reverse("action:photo_add", kwargs={"slug": project.slug}),
         {
@@ -96,12 +97,12 @@ def test_a_photo_is_kept_privately_and_only_its_organisation_may_fetch_it(worlds
     assert not stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
     url = reverse("action:photo", kwargs={"public_id": photo.public_id})
 
-    own = client_for(worlds.bath["host.manager"]).get(url)
+    own = verified_client(worlds.bath["host.manager"]).get(url)
     assert own.status_code == 200
     assert own["Content-Type"] == "image/png"
     assert own["X-Content-Type-Options"] == "nosniff"
     for role, member in worlds.exeter.items():
-        assert client_for(member).get(url).status_code in {403, 404}, role
+        assert verified_client(member).get(url).status_code in {403, 404}, role
 
 
 # --- papers attached to grant applications ----------------------------------------------------
@@ -115,7 +116,7 @@ def _bath_draft() -> Application:
 
 def _send_paper(name: str, content: bytes) -> Any:
     draft = _bath_draft()
-    return client_for(draft.created_by).post(
+    return verified_client(draft.created_by).post(
         reverse("funding:attachment_add", kwargs={"public_id": draft.public_id}),
         {"kind": Attachment.Kind.BUDGET, "file": SimpleUploadedFile(name, content)},
     )
@@ -150,12 +151,12 @@ def test_a_paper_is_kept_privately_and_another_organisation_cannot_fetch_it(
     assert stored.is_relative_to(Path(settings.FUNDING_PRIVATE_ROOT).resolve())
     url = reverse("funding:attachment_download", kwargs={"public_id": paper.public_id})
 
-    own = client_for(_bath_draft().created_by).get(url)
+    own = verified_client(_bath_draft().created_by).get(url)
     assert own.status_code == 200
     assert own["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert own["Content-Disposition"].startswith("attachment")
     for role, member in worlds.exeter.items():
-        assert client_for(member).get(url).status_code in {403, 404}, role
+        assert verified_client(member).get(url).status_code in {403, 404}, role
 
 
 # --- listening imports -------------------------------------------------------------------------
@@ -175,7 +176,7 @@ def test_an_import_that_is_not_a_spreadsheet_is_refused(
     worlds: Worlds, name: str, content: bytes, message: str
 ) -> None:
     before = ImportBatch.objects.count()
-    client = client_for(worlds.bath["host.manager"])
+    client = verified_client(worlds.bath["host.manager"])
     page = _errors(
         client.post(
             reverse("listening:import_list"),

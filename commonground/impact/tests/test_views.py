@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commonground.accounts.models import Role
+from commonground.accounts.testing import verified_client
 from commonground.impact import services
 from commonground.impact.models import Comparison, Measurement, Report, Target
 
@@ -23,26 +24,10 @@ def worlds(db: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     return build_world("own"), build_world("other")
 
 
-def own_client(user: Any) -> Client:
-    """A separate browser per person, so two people can be signed in within one test."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    browser = Client()
-    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="test", defaults={"confirmed": True}
-    )
-    session = browser.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return browser
-
-
 @pytest.fixture
 def manager_client(worlds: Any) -> tuple[Any, Client]:
     user = member(worlds[0], Role.HOST_MANAGER, "manager@example.test")
-    return user, own_client(user)
+    return user, verified_client(user)
 
 
 def publish(made: Report) -> Any:
@@ -57,7 +42,7 @@ def publish(made: Report) -> Any:
 
 
 def test_pages_of_the_framework_open_for_everyone_signed_in(worlds: Any, client: Client) -> None:
-    councillor = own_client(member(worlds[0], Role.COUNCILLOR, "councillor@example.test"))
+    councillor = verified_client(member(worlds[0], Role.COUNCILLOR, "councillor@example.test"))
     for url in (
         reverse("impact:index"),
         reverse("impact:indicator_list"),
@@ -226,7 +211,7 @@ def test_writing_and_publishing_a_report(worlds: Any, manager_client: Any, clien
     )
     assert not made.sections.filter(heading="Thanks").exists()
 
-    outsider = own_client(member(other, Role.HOST_MANAGER, "outsider@example.test"))
+    outsider = verified_client(member(other, Role.HOST_MANAGER, "outsider@example.test"))
     assert outsider.get(made.get_absolute_url()).status_code == 403
     assert outsider.get(reverse("impact:report_publish", args=[made.public_id])).status_code == 403
 
@@ -377,7 +362,7 @@ def test_the_dashboard_shows_the_impact_panel(worlds: Any, manager_client: Any) 
     assert ">Impact</h2>" in page and draft.title in page and "Draft" in page
 
     published = publish(report(own))
-    councillor = own_client(member(own, Role.COUNCILLOR, "councillor@example.test"))
+    councillor = verified_client(member(own, Role.COUNCILLOR, "councillor@example.test"))
     page = councillor.get("/dashboard/").content.decode()
     assert published.get_absolute_url() in page
     assert draft.get_absolute_url() not in page
@@ -385,8 +370,8 @@ def test_the_dashboard_shows_the_impact_panel(worlds: Any, manager_client: Any) 
 
 def test_officers_add_indicators_and_hosts_cannot(worlds: Any) -> None:
     own, _other = worlds
-    officer = own_client(member(own, Role.COUNCIL_OFFICER, "officer@example.test"))
-    host = own_client(member(own, Role.HOST_MANAGER, "host@example.test"))
+    officer = verified_client(member(own, Role.COUNCIL_OFFICER, "officer@example.test"))
+    host = verified_client(member(own, Role.HOST_MANAGER, "host@example.test"))
     url = reverse("impact:indicator_create")
     assert host.get(url).status_code == 403
     response = officer.post(

@@ -8,13 +8,14 @@ import pytest
 from django.test import Client
 
 from commonground.accounts.models import Role
+from commonground.accounts.testing import verified_client
 from commonground.places.models import Lsoa
 
 from .. import planning, presentation, views
 from ..models import Scenario
 from .factories import build_world, people_in
 from .support import BANES
-from .test_views import PLAN, signed_in_client
+from .test_views import PLAN
 
 
 def test_small_theme_counts_are_suppressed_and_the_largest_come_first() -> None:
@@ -75,7 +76,7 @@ def test_themes_heard_reach_the_form_the_need_and_the_page(monkeypatch: Any) -> 
     monkeypatch.setattr(planning, "themes_heard_by_lsoa", hook)
     monkeypatch.setattr(views, "themes_heard_by_lsoa", hook)
     world = build_world("bath", BANES)
-    client: Client = signed_in_client(people_in(world, "bath")[Role.COUNCIL_OFFICER])
+    client: Client = verified_client(people_in(world, "bath")[Role.COUNCIL_OFFICER])
     form = client.get("/priorities/").content.decode()
     assert 'value="Damp homes"' in form and "Bonus for themes heard" in form
     response = client.post(

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils.html import escape
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from commonground.accounts.models import Role
+from commonground.accounts.testing import verified_client
 from commonground.places.models import GpPractice, Lsoa, Neighbourhood
 from commonground.programme.models import Organiser
 from commonground.programme.tests.factories import NeighbourhoodFactory, OrganiserFactory
@@ -45,22 +44,9 @@ def bath(db: Any) -> dict[str, Any]:
     return world
 
 
-def signed_in_client(user: Any) -> Client:
-    """A separate client per person, signed in as if they had entered their two-factor code."""
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device, _created = TOTPDevice.objects.get_or_create(
-        user=user, name="test", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 @pytest.fixture
 def as_role(bath: dict[str, Any]) -> Callable[[str], Client]:
-    return lambda role: signed_in_client(bath["people"][role])
+    return lambda role: verified_client(bath["people"][role])
 
 
 def test_who_may_open_the_planner(as_role: Callable[[str], Client], client: Client) -> None:
