@@ -32,11 +32,11 @@ from commonground.insight.demo import TEXTGEN_THEMES
 from commonground.insight.models import ConversationInsight, ConversationTag, Theme
 from commonground.listening import special_category, wording
 from commonground.listening.counting import refresh_counting
+from commonground.listening.demo import LADDER, MODES  # the demo's proportions, kept
 from commonground.listening.models import (
     ConsentTier,
     Conversation,
     ConversationVersion,
-    Ladder,
     Mode,
     PlacePrecision,
     Resident,
@@ -58,21 +58,6 @@ IDENTIFIED_SHARE = 0.25
 RETURNING_RESIDENT_SHARE = 0.18
 SUGGESTED_TAG_SHARE = 0.05
 
-MODES: list[tuple[str, int]] = [
-    (Mode.DOORSTEP, 60),
-    (Mode.STREET, 14),
-    (Mode.EVENT, 10),
-    (Mode.GROUP, 7),
-    (Mode.PHONE, 6),
-    (Mode.ONLINE, 3),
-]
-LADDER: list[tuple[str, int]] = [
-    (Ladder.LISTENED, 62),
-    (Ladder.INTERESTED, 22),
-    (Ladder.ATTENDED, 9),
-    (Ladder.VOLUNTEERING, 5),
-    (Ladder.LEADING, 2),
-]
 NO_PLACE_MODES = {Mode.PHONE, Mode.ONLINE}
 
 
